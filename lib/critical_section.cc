@@ -1,0 +1,56 @@
+// Copyright 2026 The graceful Authors.
+
+#include "graceful/critical_section.h"
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/time/clock.h"
+#include "lib/internal/critical_sections.h"
+#include "lib/internal/futex.h"
+
+namespace graceful {
+namespace internal {
+namespace {
+
+// Writers: every CriticalSection (relaxed increments; release decrements so
+// that the forced exit, which acquires, sees the finished block's writes).
+// Reader and sleeper: the forced exit. Its own cache line: sections open and
+// close on hot paths of unrelated threads.
+alignas(64) std::atomic<uint32_t> open_sections{0};
+// Set (release) when a forced exit starts waiting; tells closing sections
+// to wake it.
+alignas(64) std::atomic<bool> exit_waiting{false};
+
+}  // namespace
+
+int WaitForCriticalSections(absl::Time deadline) {
+  exit_waiting.store(true, std::memory_order_seq_cst);
+  for (;;) {
+    const uint32_t open = open_sections.load(std::memory_order_seq_cst);
+    if (open == 0 || absl::Now() >= deadline) return static_cast<int>(open);
+    FutexWaitUntil(&open_sections, open, deadline);
+  }
+}
+
+}  // namespace internal
+
+CriticalSection::CriticalSection() noexcept {
+  internal::open_sections.fetch_add(1, std::memory_order_relaxed);
+}
+
+CriticalSection::~CriticalSection() {
+  internal::open_sections.fetch_sub(1, std::memory_order_seq_cst);
+  // TRICKY: seq_cst on both sides: either the waiter's load sees our
+  // decrement, or we see its exit_waiting store and wake it.
+  if (internal::exit_waiting.load(std::memory_order_seq_cst)) {
+    internal::FutexWakeAll(&internal::open_sections);
+  }
+}
+
+int CriticalSection::OpenCount() noexcept {
+  return static_cast<int>(
+      internal::open_sections.load(std::memory_order_acquire));
+}
+
+}  // namespace graceful

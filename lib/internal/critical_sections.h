@@ -1,0 +1,19 @@
+// Copyright 2026 The graceful Authors.
+
+#ifndef GRACEFUL_LIB_INTERNAL_CRITICAL_SECTIONS_H_
+#define GRACEFUL_LIB_INTERNAL_CRITICAL_SECTIONS_H_
+
+#include "absl/time/time.h"
+
+namespace graceful {
+namespace internal {
+
+// Blocks until no `CriticalSection` is open or `deadline` passes; returns
+// the number still open. From then on every closing section wakes the
+// (forced-exit) waiter.
+int WaitForCriticalSections(absl::Time deadline);
+
+}  // namespace internal
+}  // namespace graceful
+
+#endif  // GRACEFUL_LIB_INTERNAL_CRITICAL_SECTIONS_H_

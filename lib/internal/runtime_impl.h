@@ -1,0 +1,194 @@
+// Copyright 2026 The graceful Authors.
+//
+// The state of a running `graceful::Runtime` and its three threads:
+//
+//   signal thread    lib/signal_thread.cc  receives every signal, begins the
+//                                          stop, enforces the deadline and
+//                                          forces the exit (phase 1, escalation)
+//   shutdown thread  lib/shutdown.cc       phases 2 to 5
+//   callback thread  lib/signal_thread.cc  OnSignal callbacks, chained and
+//                                          application handlers
+//
+// Phase numbers refer to the shutdown sequence in include/graceful/runtime.h.
+
+#ifndef GRACEFUL_LIB_INTERNAL_RUNTIME_IMPL_H_
+#define GRACEFUL_LIB_INTERNAL_RUNTIME_IMPL_H_
+
+#include <signal.h>
+#include <sys/signalfd.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "graceful/runtime.h"
+#include "graceful/runtime_options.h"
+#include "graceful/shutdown_report.h"
+#include "lib/internal/append_only_list.h"
+#include "lib/internal/stop_state.h"
+#include "lib/internal/task_queue.h"
+
+namespace graceful {
+
+namespace internal {
+
+// One spawned worker or pool thread. Created under Impl::mu_; the forced
+// exit reads it without locks.
+struct WorkerRecord {
+  WorkerRecord(std::string name, absl::Time started)
+      : name(std::move(name)), started(started) {}
+
+  const std::string name;
+  const absl::Time started;
+  std::thread thread;  // set by the spawning thread and joined, both under mu_
+  // Writer: the worker itself as it ends, or the spawner when it refuses
+  // (release, after `finished` and `error`); readers acquire.
+  std::atomic<WorkerOutcome::State> state{WorkerOutcome::State::kRunning};
+  absl::Time finished = absl::InfinitePast();
+  absl::Status error;
+};
+
+struct HookRecord {
+  HookRecord(std::string name, absl::AnyInvocable<void(absl::Time)> hook)
+      : name(std::move(name)), hook(std::move(hook)) {}
+
+  const std::string name;
+  absl::AnyInvocable<void(absl::Time)> hook;  // run by the shutdown thread
+  // Writer: the shutdown thread (release, after `duration` and `error`).
+  std::atomic<HookOutcome::State> state{HookOutcome::State::kNotRun};
+  absl::Duration duration;
+  std::string error;
+};
+
+// Written once by the thread that begins the stop, before the stop flag's
+// release store; read by anyone who has seen the flag set.
+struct StopRecord {
+  StopCause cause = StopCause::kNone;
+  int signal = 0;
+  pid_t sender_pid = 0;
+  uid_t sender_uid = 0;
+  int signal_code = 0;
+  absl::Time at = absl::InfinitePast();
+  absl::Time deadline = absl::InfinitePast();
+};
+
+}  // namespace internal
+
+struct Runtime::Impl {
+  explicit Impl(RuntimeOptions options);
+  ~Impl();
+
+  // Phase 1, from any thread. Returns false if a stop had already begun.
+  bool BeginStop(const internal::StopRecord& record);
+  // Records `error` (the first one is kept) and begins a stop with cause
+  // kWorkerFailed.
+  void Fail(absl::Status error);
+
+  // Threads.
+  void SignalThreadMain();
+  void ShutdownThreadMain();
+  void CallbackThreadMain();
+  void WorkerMain(internal::WorkerRecord* record,
+                  absl::AnyInvocable<absl::Status(StopToken)> body);
+  void PoolThreadMain(internal::WorkerRecord* record);
+
+  // Signal thread helpers.
+  void DispatchSignal(const signalfd_siginfo& info);
+  [[noreturn]] void ForceExit(ForcedReason reason);
+  void WakeSignalThread();
+
+  // Callback thread helpers.
+  void PostToCallbackThread(int signo, const siginfo_t& info);
+  void RunSignalCallbacks(int signo, siginfo_t& info);
+
+  // Worker bookkeeping.
+  void StartThread(std::string name,
+                   absl::AnyInvocable<absl::Status(StopToken)> body,
+                   bool pool_thread);
+  absl::Status EnsurePoolStarted();
+  void FinishWork();  // one spawned worker or accepted task is done
+
+  bool IsActiveStopSignal(int signo) const {
+    return sigismember(&active_stop_signals, signo) == 1;
+  }
+
+  // A report from the current state; used by phase 5 and by the forced
+  // exit, so it takes no lock that user code could hold.
+  ShutdownReport Snapshot(ForcedReason forced) const;
+
+  const RuntimeOptions options;
+  const std::thread::id start_thread;
+  sigset_t original_mask;        // the Start() thread's mask before Start()
+  sigset_t active_stop_signals;  // stop signals not inherited as ignored
+  // Old handlers of stop signals, called after ours with kChain.
+  std::array<std::optional<struct sigaction>, NSIG> chained_handlers;
+
+  internal::StopState stop;
+  internal::StopRecord stop_record;  // see StopRecord
+  std::mutex stop_record_mu;         // serialises BeginStop()
+  std::atomic<int> extra_stop_signals{0};  // writer: signal thread
+
+  int signal_fd = -1;
+  int wake_fd = -1;  // eventfd: wakes the signal thread
+  // Writers: the shutdown thread (complete) and the destructor (exit);
+  // reader: the signal thread after a wake.
+  std::atomic<bool> shutdown_complete{false};
+  std::atomic<bool> signal_thread_exit{false};
+
+  // Workers, pool threads, work accounting and the report.
+  std::mutex mu;
+  std::condition_variable cv;  // any change to the fields guarded by mu
+  internal::AppendOnlyList<internal::WorkerRecord> workers;  // adds under mu
+  int live_threads = 0;         // guarded by mu: workers + pool threads
+  bool pool_started = false;    // guarded by mu
+  int waiters = 0;              // guarded by mu: threads in Wait()
+  bool destroying = false;      // guarded by mu
+  std::optional<ShutdownReport> report;  // guarded by mu
+  // Spawned workers running plus accepted tasks not finished. Decrements
+  // that reach zero notify `cv` under mu.
+  std::atomic<int64_t> outstanding_work{0};
+  std::atomic<bool> work_started{false};
+  std::atomic<int64_t> joined_at_ns{0};  // writer: shutdown thread (release)
+
+  internal::TaskQueue tasks;
+  std::atomic<int64_t> tasks_accepted{0};
+  std::atomic<int64_t> tasks_completed{0};
+  std::atomic<int64_t> tasks_failed{0};
+  std::atomic<int64_t> tasks_unstarted{0};
+
+  internal::AppendOnlyList<internal::HookRecord> hooks;  // newest first
+
+  mutable std::mutex error_mu;
+  absl::Status first_error;  // guarded by error_mu
+  bool hook_failed = false;  // guarded by error_mu
+
+  // OnSignal callbacks and the callback thread's queue.
+  using SignalCallback = absl::AnyInvocable<void(const siginfo_t&)>;
+  std::mutex callbacks_mu;
+  std::condition_variable callbacks_cv;
+  std::array<std::shared_ptr<SignalCallback>, NSIG>
+      callbacks;  // guarded by callbacks_mu
+  // Bit (signo - 1): a callback is registered. Writer: OnSignal (under
+  // callbacks_mu); reader: the signal thread, without the lock.
+  std::atomic<uint64_t> registered_signals{0};
+  std::array<std::optional<siginfo_t>, NSIG>
+      pending;                   // guarded by callbacks_mu
+  bool callback_thread_exit = false;  // guarded by callbacks_mu
+
+  std::thread signal_thread;
+  std::thread shutdown_thread;
+  std::thread callback_thread;
+};
+
+}  // namespace graceful
+
+#endif  // GRACEFUL_LIB_INTERNAL_RUNTIME_IMPL_H_

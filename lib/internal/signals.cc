@@ -1,0 +1,201 @@
+// Copyright 2026 The graceful Authors.
+
+#include "lib/internal/signals.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+
+namespace graceful {
+namespace internal {
+
+bool IsSynchronousSignal(int signo) {
+  switch (signo) {
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGFPE:
+    case SIGILL:
+    case SIGTRAP:
+    case SIGSYS:
+    case SIGABRT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsReceivable(int signo) {
+  if (signo <= 0 || signo >= NSIG) return false;
+  if (signo == SIGKILL || signo == SIGSTOP || IsSynchronousSignal(signo)) {
+    return false;
+  }
+  // glibc reserves the first real-time signals for itself; sigaddset
+  // refuses them.
+  sigset_t probe;
+  sigemptyset(&probe);
+  return sigaddset(&probe, signo) == 0;
+}
+
+sigset_t ReceivableSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (IsReceivable(signo)) sigaddset(&set, signo);
+  }
+  return set;
+}
+
+std::string SignalName(int signo) {
+  if (const char* abbrev = sigabbrev_np(signo); abbrev != nullptr) {
+    return absl::StrCat("SIG", abbrev);
+  }
+  if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
+    return absl::StrCat("SIGRTMIN+", signo - SIGRTMIN);
+  }
+  return absl::StrCat("signal ", signo);
+}
+
+DefaultAction DefaultActionOf(int signo) {
+  switch (signo) {
+    case SIGCHLD:
+    case SIGURG:
+    case SIGWINCH:
+      return DefaultAction::kIgnore;
+    case SIGCONT:
+      return DefaultAction::kContinue;
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+      return DefaultAction::kStop;
+    case SIGQUIT:
+    case SIGXCPU:
+    case SIGXFSZ:
+      return DefaultAction::kCoreDump;
+    default:
+      return DefaultAction::kTerminate;
+  }
+}
+
+struct sigaction CurrentDisposition(int signo) {
+  struct sigaction action;
+  memset(&action, 0, sizeof(action));
+  sigaction(signo, nullptr, &action);
+  return action;
+}
+
+bool IsHandler(const struct sigaction& action) {
+  if (action.sa_flags & SA_SIGINFO) return action.sa_sigaction != nullptr;
+  return action.sa_handler != SIG_DFL && action.sa_handler != SIG_IGN;
+}
+
+void RaiseWithDefaultAction(int signo) {
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, signo);
+  pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+  raise(signo);
+  pthread_sigmask(SIG_BLOCK, &one, nullptr);
+}
+
+void CallHandler(const struct sigaction& action, int signo, siginfo_t& info) {
+  if (action.sa_flags & SA_SIGINFO) {
+    action.sa_sigaction(signo, &info, nullptr);
+  } else {
+    action.sa_handler(signo);
+  }
+}
+
+siginfo_t ToSiginfo(const signalfd_siginfo& info) {
+  siginfo_t result;
+  memset(&result, 0, sizeof(result));
+  result.si_signo = static_cast<int>(info.ssi_signo);
+  result.si_errno = info.ssi_errno;
+  result.si_code = info.ssi_code;
+  result.si_pid = static_cast<pid_t>(info.ssi_pid);
+  result.si_uid = static_cast<uid_t>(info.ssi_uid);
+  result.si_status = info.ssi_status;
+  result.si_value.sival_ptr =
+      reinterpret_cast<void*>(static_cast<uintptr_t>(info.ssi_ptr));
+  return result;
+}
+
+absl::StatusOr<std::vector<std::string>> OtherThreads() {
+  DIR* dir = opendir("/proc/self/task");
+  if (dir == nullptr) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot list threads: opendir(/proc/self/task): ", strerror(errno),
+        "; mount /proc so the runtime can check that it runs first"));
+  }
+  const std::string self = absl::StrCat(gettid());
+  std::vector<std::string> threads;
+  while (const dirent* entry = readdir(dir)) {
+    const std::string tid = entry->d_name;
+    if (tid == "." || tid == ".." || tid == self) continue;
+    std::string comm;
+    std::ifstream(absl::StrCat("/proc/self/task/", tid, "/comm")) >> comm;
+    threads.push_back(absl::StrCat(tid, " (", comm, ")"));
+  }
+  closedir(dir);
+  return threads;
+}
+
+void WriteBounded(int fd, std::string_view text, absl::Duration limit) {
+  const absl::Time deadline = absl::Now() + limit;
+  const int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return;  // closed
+  // About to exit: changing the shared file description is acceptable.
+  fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  while (!text.empty()) {
+    const ssize_t written = write(fd, text.data(), text.size());
+    if (written > 0) {
+      text.remove_prefix(static_cast<size_t>(written));
+      continue;
+    }
+    if (written < 0 && errno != EAGAIN && errno != EINTR) return;
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return;
+    pollfd pfd = {fd, POLLOUT, 0};
+    poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
+  }
+  fcntl(fd, F_SETFL, flags);
+}
+
+namespace {
+
+// Written by SaveStateForChildren() while only one thread exists (Start's
+// precondition), published by `saved`'s release store; read after its
+// acquire load, in children and by SpawnAttributes.
+sigset_t saved_original_mask;
+sigset_t saved_reset_to_default;
+std::atomic<bool> saved{false};
+
+}  // namespace
+
+void SaveStateForChildren(const sigset_t& original_mask,
+                          const sigset_t& reset_to_default) {
+  saved_original_mask = original_mask;
+  saved_reset_to_default = reset_to_default;
+  saved.store(true, std::memory_order_release);
+}
+
+bool SavedStateForChildren(sigset_t* original_mask,
+                           sigset_t* reset_to_default) {
+  if (!saved.load(std::memory_order_acquire)) return false;
+  *original_mask = saved_original_mask;
+  *reset_to_default = saved_reset_to_default;
+  return true;
+}
+
+}  // namespace internal
+}  // namespace graceful

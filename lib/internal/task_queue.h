@@ -1,0 +1,58 @@
+// Copyright 2026 The graceful Authors.
+//
+// The bounded queue between `Runtime::Submit()` and the pool threads.
+
+#ifndef GRACEFUL_LIB_INTERNAL_TASK_QUEUE_H_
+#define GRACEFUL_LIB_INTERNAL_TASK_QUEUE_H_
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+
+#include "absl/functional/any_invocable.h"
+#include "graceful/runtime_options.h"
+#include "graceful/stop_token.h"
+
+namespace graceful {
+namespace internal {
+
+using Task = absl::AnyInvocable<void(StopToken)>;
+
+// Thread safety: every member function may be called concurrently.
+class TaskQueue {
+ public:
+  TaskQueue(size_t capacity, UnstartedTaskPolicy policy)
+      : capacity_(capacity), policy_(policy) {}
+
+  // Blocks while the queue is full. Returns false (and drops `task`) once
+  // the queue is closed.
+  bool Push(Task task);
+
+  // Blocks until a task is available and returns it, or returns nullopt when
+  // the calling pool thread should exit: the queue is closed and either
+  // empty or, with kLeave, not to be drained.
+  std::optional<Task> Pop();
+
+  // Refuses further pushes and wakes every blocked Push() and Pop().
+  void Close();
+
+  // Destroys the tasks still queued; returns how many there were.
+  int64_t DiscardQueued();
+
+ private:
+  const size_t capacity_;
+  const UnstartedTaskPolicy policy_;
+  std::mutex mu_;
+  std::condition_variable not_empty_;
+  std::condition_variable not_full_;
+  std::deque<Task> tasks_;  // guarded by mu_
+  bool closed_ = false;     // guarded by mu_
+};
+
+}  // namespace internal
+}  // namespace graceful
+
+#endif  // GRACEFUL_LIB_INTERNAL_TASK_QUEUE_H_

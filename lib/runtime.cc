@@ -1,0 +1,513 @@
+// Copyright 2026 The graceful Authors.
+//
+// Runtime::Start(), the public member functions, and worker bookkeeping.
+// The signal and callback threads are in signal_thread.cc, the shutdown
+// thread in shutdown.cc.
+
+#include "graceful/runtime.h"
+
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <system_error>
+#include <utility>
+
+#include "absl/base/internal/raw_logging.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "graceful/spawn.h"
+#include "lib/internal/runtime_impl.h"
+#include "lib/internal/signals.h"
+#include "lib/internal/thread_role.h"
+
+namespace graceful {
+namespace {
+
+using internal::SignalName;
+
+// One live runtime per process. Writer: Start() (acquires the slot) and
+// ~Runtime() (releases it).
+std::atomic<bool> runtime_alive{false};
+
+absl::Status ValidateOptions(const RuntimeOptions& options) {
+  if (options.stop_signals.empty()) {
+    return absl::InvalidArgumentError(
+        "graceful::Runtime::Start: RuntimeOptions::stop_signals is empty; "
+        "list the signals that should stop the process, e.g. "
+        "{SIGTERM, SIGINT}");
+  }
+  for (int signo : options.stop_signals) {
+    if (signo == SIGKILL || signo == SIGSTOP) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "graceful::Runtime::Start: ", SignalName(signo),
+          " cannot be a stop signal: it can be neither blocked nor caught; "
+          "remove it from RuntimeOptions::stop_signals"));
+    }
+    if (internal::IsSynchronousSignal(signo)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "graceful::Runtime::Start: ", SignalName(signo),
+          " cannot be a stop signal: it reports a fault in the thread that "
+          "caused it and is never blocked; remove it from "
+          "RuntimeOptions::stop_signals"));
+    }
+    if (!internal::IsReceivable(signo)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "graceful::Runtime::Start: ", signo,
+          " is not a signal the runtime can receive (out of range or "
+          "reserved by the C library); remove it from "
+          "RuntimeOptions::stop_signals"));
+    }
+  }
+  if (options.grace_period <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "graceful::Runtime::Start: RuntimeOptions::grace_period is ",
+        absl::FormatDuration(options.grace_period),
+        "; it must be positive (the default is 20s)"));
+  }
+  if (options.critical_section_limit < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "graceful::Runtime::Start: RuntimeOptions::critical_section_limit is "
+        "negative; use zero for no wait");
+  }
+  if (options.queue_capacity == 0) {
+    return absl::InvalidArgumentError(
+        "graceful::Runtime::Start: RuntimeOptions::queue_capacity is 0; it "
+        "must be at least 1");
+  }
+  if (options.pool_threads < 0) {
+    return absl::InvalidArgumentError(
+        "graceful::Runtime::Start: RuntimeOptions::pool_threads is "
+        "negative; use 0 for the hardware concurrency");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckNoOtherThreads() {
+  absl::StatusOr<std::vector<std::string>> threads = internal::OtherThreads();
+  if (!threads.ok()) return threads.status();
+  if (threads->empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "graceful::Runtime::Start: found ", threads->size() + 1,
+      " threads in this process (others: ", absl::StrJoin(*threads, ", "),
+      "); threads created before Start() keep the signals unblocked and "
+      "could receive a SIGTERM meant for the signal thread. Call Start() at "
+      "the top of main(), before anything creates a thread"));
+}
+
+// The fork() child handler: give the child the mask from before Start().
+void RestoreMaskInForkedChild() { RestoreSignalsForChild(); }
+
+}  // namespace
+
+namespace internal {
+
+thread_local bool in_runtime_thread = false;
+
+void EnterRuntimeThread(const std::string& name) {
+  in_runtime_thread = true;
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+}
+
+bool InRuntimeThread() { return in_runtime_thread; }
+
+}  // namespace internal
+
+Runtime::Impl::Impl(RuntimeOptions opts)
+    : options(std::move(opts)),
+      start_thread(std::this_thread::get_id()),
+      tasks(options.queue_capacity, options.unstarted_tasks) {
+  sigemptyset(&original_mask);
+  sigemptyset(&active_stop_signals);
+}
+
+Runtime::Impl::~Impl() {
+  if (signal_fd >= 0) close(signal_fd);
+  if (wake_fd >= 0) close(wake_fd);
+}
+
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Start(
+    RuntimeOptions options) {
+  if (absl::Status status = ValidateOptions(options); !status.ok()) {
+    return status;
+  }
+  if (runtime_alive.exchange(true, std::memory_order_acq_rel)) {
+    return absl::FailedPreconditionError(
+        "graceful::Runtime::Start: another graceful::Runtime is alive in "
+        "this process; there can be one at a time. Pass the existing one "
+        "around, or destroy it before starting a new one");
+  }
+  auto release_slot = [] {
+    runtime_alive.store(false, std::memory_order_release);
+  };
+  if (absl::Status status = CheckNoOtherThreads(); !status.ok()) {
+    release_slot();
+    return status;
+  }
+
+  auto impl = std::make_unique<Impl>(std::move(options));
+  sigset_t reset_in_children;
+  sigemptyset(&reset_in_children);
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (!internal::IsReceivable(signo)) continue;
+    const struct sigaction action = internal::CurrentDisposition(signo);
+    const bool ignored =
+        !(action.sa_flags & SA_SIGINFO) && action.sa_handler == SIG_IGN;
+    if (!ignored) sigaddset(&reset_in_children, signo);
+  }
+  for (int signo : impl->options.stop_signals) {
+    const struct sigaction action = internal::CurrentDisposition(signo);
+    const bool ignored =
+        !(action.sa_flags & SA_SIGINFO) && action.sa_handler == SIG_IGN;
+    if (ignored && impl->options.keep_ignored_signals_ignored) continue;
+    if (internal::IsHandler(action)) {
+      switch (impl->options.existing_handler_policy) {
+        case ExistingHandlerPolicy::kRefuse:
+          release_slot();
+          return absl::FailedPreconditionError(absl::StrCat(
+              "graceful::Runtime::Start: ", SignalName(signo),
+              " already has a handler installed; set "
+              "RuntimeOptions::existing_handler_policy to kChain (run it "
+              "after the runtime's stop) or kOverride (replace it), or "
+              "remove the handler"));
+        case ExistingHandlerPolicy::kChain:
+          impl->chained_handlers[signo] = action;
+          break;
+        case ExistingHandlerPolicy::kOverride:
+          break;
+      }
+    }
+    sigaddset(&impl->active_stop_signals, signo);
+  }
+
+  // Block every asynchronous signal: from here on every thread this thread
+  // creates inherits the mask, and only the signal thread receives them.
+  const sigset_t receivable = internal::ReceivableSignals();
+  pthread_sigmask(SIG_BLOCK, &receivable, &impl->original_mask);
+  auto fail = [&](absl::Status status) {
+    pthread_sigmask(SIG_SETMASK, &impl->original_mask, nullptr);
+    impl.reset();
+    release_slot();
+    return status;
+  };
+  impl->signal_fd = signalfd(-1, &receivable, SFD_CLOEXEC);
+  impl->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (impl->signal_fd < 0 || impl->wake_fd < 0) {
+    return fail(absl::ResourceExhaustedError(absl::StrCat(
+        "graceful::Runtime::Start: cannot create the signal descriptors: ",
+        strerror(errno), "; raise the open-file limit (ulimit -n)")));
+  }
+
+  internal::SaveStateForChildren(impl->original_mask, reset_in_children);
+  static std::once_flag atfork_once;
+  std::call_once(atfork_once, [] {
+    pthread_atfork(nullptr, nullptr, &RestoreMaskInForkedChild);
+  });
+
+  Impl* raw = impl.get();
+  try {
+    raw->signal_thread = std::thread([raw] { raw->SignalThreadMain(); });
+    raw->callback_thread = std::thread([raw] { raw->CallbackThreadMain(); });
+    raw->shutdown_thread = std::thread([raw] { raw->ShutdownThreadMain(); });
+  } catch (const std::system_error& e) {
+    // Stop whatever started, then undo.
+    raw->signal_thread_exit.store(true);
+    raw->WakeSignalThread();
+    {
+      std::lock_guard<std::mutex> lock(raw->callbacks_mu);
+      raw->callback_thread_exit = true;
+    }
+    raw->callbacks_cv.notify_all();
+    {
+      std::lock_guard<std::mutex> lock(raw->mu);
+      raw->destroying = true;
+    }
+    raw->BeginStop({.cause = StopCause::kRequested});
+    for (std::thread* t :
+         {&raw->signal_thread, &raw->callback_thread, &raw->shutdown_thread}) {
+      if (t->joinable()) t->join();
+    }
+    return fail(absl::ResourceExhaustedError(absl::StrCat(
+        "graceful::Runtime::Start: cannot create the runtime's threads: ",
+        e.what(), "; raise the thread limit (ulimit -u) or free memory")));
+  }
+  return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
+}
+
+Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Runtime::~Runtime() {
+  Impl& impl = *impl_;
+  {
+    std::lock_guard<std::mutex> lock(impl.mu);
+    impl.destroying = true;
+  }
+  impl.cv.notify_all();
+  Wait();
+  impl.signal_thread_exit.store(true, std::memory_order_release);
+  impl.WakeSignalThread();
+  {
+    std::lock_guard<std::mutex> lock(impl.callbacks_mu);
+    impl.callback_thread_exit = true;
+  }
+  impl.callbacks_cv.notify_all();
+  impl.signal_thread.join();
+  impl.callback_thread.join();
+  impl.shutdown_thread.join();
+  if (std::this_thread::get_id() == impl.start_thread) {
+    pthread_sigmask(SIG_SETMASK, &impl.original_mask, nullptr);
+  }
+  impl_.reset();
+  runtime_alive.store(false, std::memory_order_release);
+}
+
+StopToken Runtime::token() const { return impl_->stop.token(); }
+
+bool Runtime::Impl::BeginStop(const internal::StopRecord& record) {
+  {
+    std::lock_guard<std::mutex> lock(stop_record_mu);
+    if (stop.stop_requested()) return false;
+    stop_record = record;
+    stop_record.at = absl::Now();
+    stop_record.deadline = stop_record.at + options.grace_period;
+    stop.SetStopped();  // release: publishes stop_record
+  }
+  tasks.Close();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+  }
+  cv.notify_all();
+  WakeSignalThread();  // starts the deadline
+  return true;
+}
+
+void Runtime::Impl::Fail(absl::Status error) {
+  {
+    std::lock_guard<std::mutex> lock(error_mu);
+    if (first_error.ok()) first_error = error;
+  }
+  BeginStop({.cause = StopCause::kWorkerFailed});
+}
+
+void Runtime::Impl::FinishWork() {
+  if (outstanding_work.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    std::lock_guard<std::mutex> lock(mu);
+    cv.notify_all();
+  }
+}
+
+namespace {
+
+absl::Status StatusFromException(const std::string& what_ran) {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat(what_ran, " threw ",
+                                            e.what()));
+  } catch (...) {
+    return absl::InternalError(
+        absl::StrCat(what_ran, " threw an exception not derived from "
+                               "std::exception"));
+  }
+}
+
+}  // namespace
+
+void Runtime::Impl::WorkerMain(
+    internal::WorkerRecord* record,
+    absl::AnyInvocable<absl::Status(StopToken)> body) {
+  internal::EnterRuntimeThread(record->name);
+  absl::Status status;
+  try {
+    status = body(stop.token());
+  } catch (...) {
+    status = StatusFromException(absl::StrCat("worker '", record->name, "'"));
+  }
+  body = nullptr;  // destroy captures before reporting the worker done
+  record->finished = absl::Now();
+  record->error = status;
+  record->state.store(status.ok() ? WorkerOutcome::State::kFinished
+                                  : WorkerOutcome::State::kFailed,
+                      std::memory_order_release);
+  if (!status.ok()) Fail(status);
+  FinishWork();
+  std::lock_guard<std::mutex> lock(mu);
+  if (--live_threads == 0) cv.notify_all();
+}
+
+void Runtime::Impl::PoolThreadMain(internal::WorkerRecord* record) {
+  internal::EnterRuntimeThread(record->name);
+  while (std::optional<internal::Task> task = tasks.Pop()) {
+    try {
+      (*task)(stop.token());
+    } catch (...) {
+      tasks_failed.fetch_add(1, std::memory_order_relaxed);
+      Fail(StatusFromException(
+          absl::StrCat("a task on pool thread '", record->name, "'")));
+    }
+    task.reset();
+    tasks_completed.fetch_add(1, std::memory_order_relaxed);
+    FinishWork();
+  }
+  record->finished = absl::Now();
+  record->state.store(WorkerOutcome::State::kFinished,
+                      std::memory_order_release);
+  std::lock_guard<std::mutex> lock(mu);
+  if (--live_threads == 0) cv.notify_all();
+}
+
+void Runtime::Impl::StartThread(
+    std::string name, absl::AnyInvocable<absl::Status(StopToken)> body,
+    bool pool_thread) {
+  // Under mu_: the shutdown thread's join (phase 3) either sees this thread
+  // counted in live_threads or sees the stop and the refusal.
+  internal::WorkerRecord& record =
+      workers.Emplace(std::move(name), absl::Now());
+  auto refuse = [&](absl::Status why) {
+    record.error = std::move(why);
+    record.state.store(WorkerOutcome::State::kRefused,
+                       std::memory_order_release);
+  };
+  if (stop.stop_requested()) {
+    refuse(absl::FailedPreconditionError(
+        "not started: the runtime was already stopping"));
+    return;
+  }
+  internal::WorkerRecord* r = &record;
+  try {
+    if (pool_thread) {
+      record.thread = std::thread([this, r] { PoolThreadMain(r); });
+    } else {
+      work_started.store(true, std::memory_order_relaxed);
+      outstanding_work.fetch_add(1, std::memory_order_relaxed);
+      record.thread = std::thread(
+          [this, r, body = std::move(body)]() mutable {
+            WorkerMain(r, std::move(body));
+          });
+    }
+    ++live_threads;
+  } catch (const std::system_error& e) {
+    absl::Status why = absl::ResourceExhaustedError(absl::StrCat(
+        "thread '", record.name, "' could not be created: ", e.what(),
+        "; raise the thread limit (ulimit -u) or free memory"));
+    refuse(why);
+    if (!pool_thread) FinishWork();
+    // A worker the application needed did not start: stop, reporting why.
+    // BeginStop takes stop_record_mu and mu; release mu first.
+    mu.unlock();
+    Fail(why);
+    mu.lock();
+  }
+}
+
+void Runtime::Spawn(std::string name,
+                    absl::AnyInvocable<void(StopToken)> loop) {
+  SpawnWithStatus(std::move(name),
+                  [loop = std::move(loop)](StopToken token) mutable {
+                    loop(token);
+                    return absl::OkStatus();
+                  });
+}
+
+void Runtime::SpawnWithStatus(
+    std::string name, absl::AnyInvocable<absl::Status(StopToken)> loop) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->StartThread(std::move(name), std::move(loop), /*pool_thread=*/false);
+}
+
+absl::Status Runtime::Impl::EnsurePoolStarted() {
+  std::lock_guard<std::mutex> lock(mu);
+  if (pool_started) return absl::OkStatus();
+  pool_started = true;
+  const int count = options.pool_threads > 0
+                        ? options.pool_threads
+                        : std::max(1u, std::thread::hardware_concurrency());
+  for (int i = 0; i < count; ++i) {
+    StartThread(absl::StrCat("pool-", i), nullptr, /*pool_thread=*/true);
+  }
+  if (live_threads == 0 && !stop.stop_requested()) {
+    return absl::ResourceExhaustedError(
+        "graceful::Runtime::Submit: no pool thread could be created; raise "
+        "the thread limit (ulimit -u) or free memory");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::Submit(absl::AnyInvocable<void(StopToken)> task) {
+  Impl& impl = *impl_;
+  auto stopping = [] {
+    return absl::FailedPreconditionError(
+        "graceful::Runtime::Submit: the runtime is stopping, so the task was "
+        "not accepted; check token().stop_requested() before submitting");
+  };
+  if (impl.stop.stop_requested()) return stopping();
+  if (absl::Status status = impl.EnsurePoolStarted(); !status.ok()) {
+    return status;
+  }
+  impl.work_started.store(true, std::memory_order_relaxed);
+  // Count the task before it can run, so that Wait()'s "all work done"
+  // never fires between the push and the count.
+  impl.outstanding_work.fetch_add(1, std::memory_order_relaxed);
+  if (!impl.tasks.Push(std::move(task))) {
+    impl.FinishWork();
+    return stopping();
+  }
+  impl.tasks_accepted.fetch_add(1, std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+void Runtime::OnSignal(int signo,
+                       absl::AnyInvocable<void(const siginfo_t&)> callback) {
+  if (!internal::IsReceivable(signo)) {
+    ABSL_RAW_LOG(FATAL,
+                 "graceful::Runtime::OnSignal(%d): the runtime does not "
+                 "receive this signal (SIGKILL, SIGSTOP, fault signals, "
+                 "SIGABRT and reserved signals cannot be registered)",
+                 signo);
+  }
+  Impl& impl = *impl_;
+  std::lock_guard<std::mutex> lock(impl.callbacks_mu);
+  impl.callbacks[signo] =
+      std::make_shared<Impl::SignalCallback>(std::move(callback));
+  impl.registered_signals.fetch_or(uint64_t{1} << (signo - 1),
+                                   std::memory_order_release);
+}
+
+void Runtime::AddShutdownHook(std::string name,
+                              absl::AnyInvocable<void()> hook) {
+  AddShutdownHook(std::move(name),
+                  [hook = std::move(hook)](absl::Time) mutable { hook(); });
+}
+
+void Runtime::AddShutdownHook(
+    std::string name, absl::AnyInvocable<void(absl::Time deadline)> hook) {
+  impl_->hooks.Emplace(std::move(name), std::move(hook));
+}
+
+bool Runtime::RequestStop() {
+  return impl_->BeginStop({.cause = StopCause::kRequested});
+}
+
+ShutdownReport Runtime::Wait() {
+  if (internal::InRuntimeThread()) {
+    ABSL_RAW_LOG(FATAL,
+                 "graceful::Runtime::Wait() called from a worker, task, hook "
+                 "or callback of the same runtime: it would wait for "
+                 "itself. Call Wait() from main()");
+  }
+  Impl& impl = *impl_;
+  std::unique_lock<std::mutex> lock(impl.mu);
+  ++impl.waiters;
+  impl.cv.notify_all();
+  impl.cv.wait(lock, [&] { return impl.report.has_value(); });
+  --impl.waiters;
+  return *impl.report;
+}
+
+}  // namespace graceful

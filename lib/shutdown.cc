@@ -1,0 +1,170 @@
+// Copyright 2026 The graceful Authors.
+//
+// The shutdown thread: phases 2 to 5 of the sequence in runtime.h, and the
+// report both it and the forced exit build.
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "graceful/runtime.h"
+#include "lib/internal/runtime_impl.h"
+#include "lib/internal/thread_role.h"
+
+namespace graceful {
+namespace {
+
+std::string DescribeException() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception not derived from std::exception";
+  }
+}
+
+}  // namespace
+
+void Runtime::Impl::ShutdownThreadMain() {
+  internal::EnterRuntimeThread("graceful-stop");
+  {
+    // Until phase 1 happens elsewhere, or Wait() sees all work done.
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] {
+      return stop.stop_requested() || destroying ||
+             (waiters > 0 && work_started.load(std::memory_order_relaxed) &&
+              outstanding_work.load(std::memory_order_acquire) == 0);
+    });
+  }
+  BeginStop({.cause = stop.stop_requested() || destroying
+                          ? StopCause::kRequested
+                          : StopCause::kWorkDone});
+
+  // Phase 2: stop callbacks.
+  stop.RunCallbacks();
+
+  // Phase 3: join workers and pool threads.
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return live_threads == 0; });
+    joined_at_ns.store(absl::ToUnixNanos(absl::Now()),
+                       std::memory_order_release);
+    workers.ForEach([](internal::WorkerRecord& worker) {
+      if (worker.thread.joinable()) worker.thread.join();
+    });
+  }
+  tasks_unstarted.store(tasks.DiscardQueued(), std::memory_order_relaxed);
+
+  // Phase 4: hooks, last added first.
+  hooks.ForEach([&](internal::HookRecord& hook) {
+    hook.state.store(HookOutcome::State::kRunning, std::memory_order_release);
+    const absl::Time start = absl::Now();
+    bool ok = true;
+    try {
+      hook.hook(stop_record.deadline);
+    } catch (...) {
+      ok = false;
+      hook.error = DescribeException();
+    }
+    hook.hook = nullptr;
+    hook.duration = absl::Now() - start;
+    if (!ok) {
+      std::lock_guard<std::mutex> lock(error_mu);
+      hook_failed = true;
+    }
+    hook.state.store(ok ? HookOutcome::State::kFinished
+                        : HookOutcome::State::kFailed,
+                     std::memory_order_release);
+  });
+
+  // Phase 5: report.
+  ShutdownReport result = Snapshot(ForcedReason::kNotForced);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    report = std::move(result);
+  }
+  shutdown_complete.store(true, std::memory_order_release);
+  WakeSignalThread();
+  cv.notify_all();
+}
+
+ShutdownReport Runtime::Impl::Snapshot(ForcedReason forced) const {
+  ShutdownReport r;
+  if (stop.stop_requested()) {
+    r.cause = stop_record.cause;
+    r.signal = stop_record.signal;
+    r.sender_pid = stop_record.sender_pid;
+    r.sender_uid = stop_record.sender_uid;
+    r.signal_code = stop_record.signal_code;
+    r.stop_requested_at = stop_record.at;
+    r.deadline = stop_record.deadline;
+  }
+  r.extra_stop_signals = extra_stop_signals.load(std::memory_order_relaxed);
+  if (const int64_t joined = joined_at_ns.load(std::memory_order_acquire);
+      joined != 0) {
+    r.workers_joined_at = absl::FromUnixNanos(joined);
+  }
+  workers.ForEach([&](internal::WorkerRecord& worker) {
+    WorkerOutcome outcome;
+    outcome.name = worker.name;
+    outcome.started = worker.started;
+    outcome.state = worker.state.load(std::memory_order_acquire);
+    if (outcome.state != WorkerOutcome::State::kRunning) {
+      outcome.error = worker.error;
+      outcome.finished = worker.finished;
+    }
+    r.workers.push_back(std::move(outcome));
+  });
+  std::reverse(r.workers.begin(), r.workers.end());  // in spawn order
+  hooks.ForEach([&](internal::HookRecord& hook) {
+    HookOutcome outcome;
+    outcome.name = hook.name;
+    outcome.state = hook.state.load(std::memory_order_acquire);
+    if (outcome.state == HookOutcome::State::kFinished ||
+        outcome.state == HookOutcome::State::kFailed) {
+      outcome.duration = hook.duration;
+      outcome.error = hook.error;
+    }
+    r.hooks.push_back(std::move(outcome));
+  });
+  r.tasks_accepted = tasks_accepted.load(std::memory_order_relaxed);
+  r.tasks_completed = tasks_completed.load(std::memory_order_relaxed);
+  r.tasks_failed = tasks_failed.load(std::memory_order_relaxed);
+  r.tasks_unstarted = tasks_unstarted.load(std::memory_order_relaxed);
+  r.forced = forced;
+  bool failed;
+  {
+    std::lock_guard<std::mutex> lock(error_mu);
+    r.error = first_error;
+    failed = !first_error.ok() || hook_failed;
+  }
+
+  if (forced != ForcedReason::kNotForced) {
+    r.exit_code_value = options.forced_exit_code;
+    return r;
+  }
+  r.finished_at = absl::Now();
+  if (failed) {
+    r.exit_code_value = options.failure_exit_code;
+  } else if (r.cause == StopCause::kSignal) {
+    switch (options.signal_exit_style) {
+      case SignalExitStyle::kDieBySignal:
+        r.die_by_signal = r.signal;
+        r.exit_code_value = 128 + r.signal;
+        break;
+      case SignalExitStyle::kExitZero:
+        r.exit_code_value = 0;
+        break;
+      case SignalExitStyle::kExit128PlusSignal:
+        r.exit_code_value = 128 + r.signal;
+        break;
+    }
+  }
+  return r;
+}
+
+}  // namespace graceful

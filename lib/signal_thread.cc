@@ -1,0 +1,181 @@
+// Copyright 2026 The graceful Authors.
+//
+// The signal thread (phase 1 and escalation) and the callback thread.
+
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "graceful/runtime.h"
+#include "lib/internal/critical_sections.h"
+#include "lib/internal/runtime_impl.h"
+#include "lib/internal/signals.h"
+#include "lib/internal/thread_role.h"
+
+namespace graceful {
+
+void Runtime::Impl::WakeSignalThread() {
+  const uint64_t one = 1;
+  // Nonblocking: a counter that is already nonzero wakes the thread anyway.
+  [[maybe_unused]] ssize_t ignored = write(wake_fd, &one, sizeof(one));
+}
+
+void Runtime::Impl::SignalThreadMain() {
+  internal::EnterRuntimeThread("graceful-signal");
+  absl::Time deadline = absl::InfiniteFuture();
+  for (;;) {
+    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    timespec timeout;
+    const timespec* timeout_ptr = nullptr;
+    if (deadline != absl::InfiniteFuture()) {
+      timeout = absl::ToTimespec(
+          std::max(deadline - absl::Now(), absl::ZeroDuration()));
+      timeout_ptr = &timeout;
+    }
+    if (ppoll(fds, 2, timeout_ptr, nullptr) < 0 && errno != EINTR) continue;
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo infos[16];
+      const ssize_t got = read(signal_fd, infos, sizeof(infos));
+      for (ssize_t i = 0; i < got / static_cast<ssize_t>(sizeof(infos[0]));
+           ++i) {
+        DispatchSignal(infos[i]);
+      }
+    }
+    if (fds[1].revents & POLLIN) {
+      uint64_t count;
+      [[maybe_unused]] ssize_t ignored = read(wake_fd, &count, sizeof(count));
+    }
+    if (signal_thread_exit.load(std::memory_order_acquire)) return;
+    if (shutdown_complete.load(std::memory_order_acquire)) {
+      deadline = absl::InfiniteFuture();
+    } else if (stop.stop_requested()) {
+      deadline = stop_record.deadline;
+      if (absl::Now() >= deadline) ForceExit(ForcedReason::kDeadline);
+    }
+  }
+}
+
+void Runtime::Impl::DispatchSignal(const signalfd_siginfo& raw) {
+  const int signo = static_cast<int>(raw.ssi_signo);
+  siginfo_t info = internal::ToSiginfo(raw);
+  const bool registered =
+      (registered_signals.load(std::memory_order_acquire) >> (signo - 1)) & 1;
+  if (IsActiveStopSignal(signo)) {
+    const bool first = BeginStop({.cause = StopCause::kSignal,
+                                  .signal = signo,
+                                  .sender_pid = info.si_pid,
+                                  .sender_uid = info.si_uid,
+                                  .signal_code = info.si_code});
+    if (!first) {
+      extra_stop_signals.fetch_add(1, std::memory_order_relaxed);
+      if (options.second_signal_forces_exit &&
+          !shutdown_complete.load(std::memory_order_acquire)) {
+        ForceExit(ForcedReason::kSecondSignal);
+      }
+    }
+    if (registered || chained_handlers[signo].has_value()) {
+      PostToCallbackThread(signo, info);
+    }
+    return;
+  }
+  if (registered) {
+    PostToCallbackThread(signo, info);
+    return;
+  }
+  // Neither a stop signal nor registered: give it its usual effect.
+  const struct sigaction action = internal::CurrentDisposition(signo);
+  if (internal::IsHandler(action)) {
+    PostToCallbackThread(signo, info);
+    return;
+  }
+  if (action.sa_handler == SIG_IGN) return;
+  switch (internal::DefaultActionOf(signo)) {
+    case internal::DefaultAction::kIgnore:
+    case internal::DefaultAction::kContinue:  // the kernel already resumed us
+      return;
+    case internal::DefaultAction::kTerminate:
+    case internal::DefaultAction::kCoreDump:
+    case internal::DefaultAction::kStop:
+      internal::RaiseWithDefaultAction(signo);
+      return;
+  }
+}
+
+void Runtime::Impl::ForceExit(ForcedReason reason) {
+  const int still_open = internal::WaitForCriticalSections(
+      absl::Now() + options.critical_section_limit);
+  ShutdownReport report = Snapshot(reason);
+  report.critical_sections_open = still_open;
+  internal::WriteBounded(
+      STDERR_FILENO,
+      absl::StrCat("graceful: forced exit with status ",
+                   options.forced_exit_code, "\n", report.ToString()),
+      absl::Milliseconds(200));
+  _exit(options.forced_exit_code);
+}
+
+void Runtime::Impl::PostToCallbackThread(int signo, const siginfo_t& info) {
+  {
+    std::lock_guard<std::mutex> lock(callbacks_mu);
+    pending[signo] = info;  // coalesces with an earlier one not yet run
+  }
+  callbacks_cv.notify_one();
+}
+
+void Runtime::Impl::CallbackThreadMain() {
+  internal::EnterRuntimeThread("graceful-cb");
+  std::unique_lock<std::mutex> lock(callbacks_mu);
+  for (;;) {
+    int signo = 0;
+    callbacks_cv.wait(lock, [&] {
+      for (int s = 1; s < NSIG; ++s) {
+        if (pending[s].has_value()) {
+          signo = s;
+          return true;
+        }
+      }
+      return callback_thread_exit;
+    });
+    if (signo == 0) return;
+    siginfo_t info = *pending[signo];
+    pending[signo].reset();
+    std::shared_ptr<SignalCallback> callback = callbacks[signo];
+    lock.unlock();
+    if (callback != nullptr) {
+      try {
+        (*callback)(info);
+      } catch (const std::exception& e) {
+        Fail(absl::InternalError(
+            absl::StrCat("OnSignal(", internal::SignalName(signo),
+                         ") callback threw ", e.what())));
+      } catch (...) {
+        Fail(absl::InternalError(
+            absl::StrCat("OnSignal(", internal::SignalName(signo),
+                         ") callback threw a non-std::exception")));
+      }
+    }
+    if (IsActiveStopSignal(signo)) {
+      if (chained_handlers[signo].has_value()) {
+        internal::CallHandler(*chained_handlers[signo], signo, info);
+      }
+    } else if (callback == nullptr) {
+      // An application handler for a signal the runtime does not manage.
+      const struct sigaction action = internal::CurrentDisposition(signo);
+      if (internal::IsHandler(action)) {
+        internal::CallHandler(action, signo, info);
+      }
+    }
+    callback = nullptr;
+    lock.lock();
+  }
+}
+
+}  // namespace graceful
