@@ -276,9 +276,11 @@ bool Runtime::Impl::BeginStop(const internal::StopRecord& record) {
     stop_record = record;
     stop_record.at = absl::Now();
     stop_record.deadline = stop_record.at + options.grace_period;
+    // TRICKY: close the queue before the flag wakes running tasks, or a task
+    // that returns in between frees a slot for a Submit() after the stop.
+    tasks.Close();
     stop.SetStopped();  // release: publishes stop_record
   }
-  tasks.Close();
   {
     std::lock_guard<std::mutex> lock(mu);
   }

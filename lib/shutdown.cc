@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "graceful/runtime.h"
 #include "lib/internal/runtime_impl.h"
+#include "lib/internal/signals.h"
 #include "lib/internal/thread_role.h"
 
 namespace graceful {
@@ -44,8 +45,14 @@ void Runtime::Impl::ShutdownThreadMain() {
                           ? StopCause::kRequested
                           : StopCause::kWorkDone});
 
-  // Phase 2: stop callbacks.
+  // Phase 2: stop callbacks, then the handler chained to the stop signal.
   stop.RunCallbacks();
+  if (stop_record.cause == StopCause::kSignal &&
+      chained_handlers[stop_record.signal].has_value()) {
+    siginfo_t info = stop_record.siginfo;
+    internal::CallHandler(*chained_handlers[stop_record.signal],
+                          stop_record.signal, info);
+  }
 
   // Phase 3: join workers and pool threads.
   {

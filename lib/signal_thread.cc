@@ -70,6 +70,7 @@ void Runtime::Impl::DispatchSignal(const signalfd_siginfo& raw) {
       (registered_signals.load(std::memory_order_acquire) >> (signo - 1)) & 1;
   if (IsActiveStopSignal(signo)) {
     const bool first = BeginStop({.cause = StopCause::kSignal,
+                                  .siginfo = info,
                                   .signal = signo,
                                   .sender_pid = info.si_pid,
                                   .sender_uid = info.si_uid,
@@ -81,7 +82,8 @@ void Runtime::Impl::DispatchSignal(const signalfd_siginfo& raw) {
         ForceExit(ForcedReason::kSecondSignal);
       }
     }
-    if (registered || chained_handlers[signo].has_value()) {
+    // The first one's chained handler runs in phase 2; later ones' here.
+    if (registered || (!first && chained_handlers[signo].has_value())) {
       PostToCallbackThread(signo, info);
     }
     return;

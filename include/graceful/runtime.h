@@ -40,7 +40,8 @@
 //      (`grace_period` from now) starts. Nothing else runs on the signal
 //      thread: it only records and wakes.
 //   2. Stop callbacks (shutdown thread). Every `StopCallback` registered on
-//      the runtime's token runs, once.
+//      the runtime's token runs, once; then, with `ExistingHandlerPolicy::
+//      kChain`, the stop signal's previous handler.
 //   3. Join (shutdown thread). Spawned workers return from their loops;
 //      pool threads finish their current task, then drain the queue or leave
 //      it (`RuntimeOptions::unstarted_tasks`); all are joined.

@@ -33,7 +33,9 @@ enum class ExistingHandlerPolicy {
   kRefuse,
   // The runtime handles the signal as a stop signal, then calls the old
   // handler on an ordinary thread (never in async-signal context) with the
-  // stop already requested.
+  // stop already requested: for the signal that began the stop, on the
+  // shutdown thread in phase 2 (after the stop callbacks, before the hooks);
+  // for later ones, on the callback thread.
   kChain,
   // The runtime handles the signal; the old handler is never called.
   kOverride,

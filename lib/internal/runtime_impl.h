@@ -73,6 +73,7 @@ struct HookRecord {
 // release store; read by anyone who has seen the flag set.
 struct StopRecord {
   StopCause cause = StopCause::kNone;
+  siginfo_t siginfo = {};  // kSignal: as received
   int signal = 0;
   pid_t sender_pid = 0;
   uid_t sender_uid = 0;

@@ -12,9 +12,9 @@
 #include <atomic>
 #include <cerrno>
 #include <fstream>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 
 namespace graceful {
@@ -142,9 +142,22 @@ absl::StatusOr<std::vector<std::string>> OtherThreads() {
   while (const dirent* entry = readdir(dir)) {
     const std::string tid = entry->d_name;
     if (tid == "." || tid == ".." || tid == self) continue;
-    std::string comm;
-    std::ifstream(absl::StrCat("/proc/self/task/", tid, "/comm")) >> comm;
-    threads.push_back(absl::StrCat(tid, " (", comm, ")"));
+    // /proc/self/task/TID/stat is "TID (COMM) STATE ...". A thread that was
+    // just joined can linger briefly as a zombie (Z) or dead (X) task, or be
+    // gone by the time we read it: it no longer counts.
+    std::ifstream stat_file(absl::StrCat("/proc/self/task/", tid, "/stat"));
+    std::string stat((std::istreambuf_iterator<char>(stat_file)),
+                     std::istreambuf_iterator<char>());
+    const size_t open = stat.find('(');
+    const size_t close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos ||
+        close + 2 >= stat.size()) {
+      continue;
+    }
+    const char state = stat[close + 2];
+    if (state == 'Z' || state == 'X') continue;
+    threads.push_back(absl::StrCat(
+        tid, " (", stat.substr(open + 1, close - open - 1), ")"));
   }
   closedir(dir);
   return threads;

@@ -1,0 +1,141 @@
+// Copyright 2026 The graceful Authors.
+
+#include "tests/child_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace graceful {
+namespace testing {
+
+ChildProcess::ChildProcess(std::vector<std::string> argv,
+                           ChildOptions options) {
+  int out_pipe[2];
+  int err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+    perror("pipe2");
+    abort();
+  }
+  std::vector<char*> args;
+  for (std::string& arg : argv) args.push_back(arg.data());
+  args.push_back(nullptr);
+  pid_ = fork();
+  if (pid_ < 0) {
+    perror("fork");
+    abort();
+  }
+  if (pid_ == 0) {
+    // The child starts from a clean signal state, whatever the test did.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int signo = 1; signo < NSIG; ++signo) signal(signo, SIG_DFL);
+    for (int signo : options.ignored_signals) signal(signo, SIG_IGN);
+    const rlimit no_core = {0, 0};  // SIGQUIT tests: no core files
+    setrlimit(RLIMIT_CORE, &no_core);
+    dup2(out_pipe[1], STDOUT_FILENO);
+    dup2(err_pipe[1], STDERR_FILENO);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  out_fd_ = out_pipe[0];
+  err_fd_ = err_pipe[0];
+}
+
+ChildProcess::~ChildProcess() {
+  if (!reaped_) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  if (out_fd_ >= 0) close(out_fd_);
+  if (err_fd_ >= 0) close(err_fd_);
+}
+
+bool ChildProcess::Pump(absl::Duration timeout) {
+  pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+  const int n = (out_fd_ >= 0) + (err_fd_ >= 0);
+  if (n == 0) return false;
+  if (out_fd_ < 0) fds[0].fd = -1;
+  if (err_fd_ < 0) fds[1].fd = -1;
+  if (poll(fds, 2, static_cast<int>(absl::ToInt64Milliseconds(timeout))) <=
+      0) {
+    return true;
+  }
+  int* fd_of[2] = {&out_fd_, &err_fd_};
+  std::string* buffer_of[2] = {&out_, &err_};
+  for (int i = 0; i < 2; ++i) {
+    if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+    char buffer[4096];
+    const ssize_t got = read(*fd_of[i], buffer, sizeof(buffer));
+    if (got > 0) {
+      buffer_of[i]->append(buffer, static_cast<size_t>(got));
+    } else {
+      close(*fd_of[i]);
+      *fd_of[i] = -1;
+    }
+  }
+  return true;
+}
+
+bool ChildProcess::WaitForOutput(std::string_view text,
+                                 absl::Duration budget) {
+  const absl::Time deadline = absl::Now() + budget;
+  while (out_.find(text) == std::string::npos) {
+    if (absl::Now() >= deadline || out_fd_ < 0) return false;
+    Pump(absl::Milliseconds(100));
+  }
+  return true;
+}
+
+void ChildProcess::Signal(int signo) { kill(pid_, signo); }
+
+int ChildProcess::WaitStatus(absl::Duration budget) {
+  const absl::Time deadline = absl::Now() + budget;
+  int status = 0;
+  for (;;) {
+    const pid_t got = waitpid(pid_, &status, WNOHANG | WUNTRACED);
+    if (got == pid_) break;
+    if (absl::Now() >= deadline) {
+      fprintf(stderr, "watchdog: child %d still running after %s; killing\n",
+              pid_, absl::FormatDuration(budget).c_str());
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    Pump(absl::Milliseconds(20));
+  }
+  if (WIFEXITED(status) || WIFSIGNALED(status)) {
+    reaped_ = true;
+    // Descendants may hold the pipes open; read for a bounded time.
+    const absl::Time drain_until = absl::Now() + absl::Seconds(5);
+    while (absl::Now() < drain_until && Pump(absl::Milliseconds(100))) {
+    }
+  }
+  return status;
+}
+
+std::string DescribeStatus(int status) {
+  if (WIFEXITED(status)) return absl::StrCat("exited ", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    return absl::StrCat("killed by signal ", WTERMSIG(status));
+  }
+  if (WIFSTOPPED(status)) {
+    return absl::StrCat("stopped by signal ", WSTOPSIG(status));
+  }
+  return absl::StrCat("status ", status);
+}
+
+}  // namespace testing
+}  // namespace graceful

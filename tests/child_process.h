@@ -1,0 +1,73 @@
+// Copyright 2026 The graceful Authors.
+//
+// Test support: runs a program as a child process with its stdout and stderr
+// captured, lets the test wait for a line of output, send it signals and
+// collect its exit status. A watchdog SIGKILLs a child that outlives its
+// budget, so a broken runtime fails the test instead of hanging it. The
+// budgets are generous and never part of an assertion.
+
+#ifndef GRACEFUL_TESTS_CHILD_PROCESS_H_
+#define GRACEFUL_TESTS_CHILD_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace graceful {
+namespace testing {
+
+struct ChildOptions {
+  // Signals set to SIG_IGN in the child before exec, as nohup or a shell's
+  // background job would.
+  std::vector<int> ignored_signals;
+};
+
+class ChildProcess {
+ public:
+  // Starts `argv` (argv[0] is a path). Aborts the test binary on failure.
+  ChildProcess(std::vector<std::string> argv, ChildOptions options = {});
+  ~ChildProcess();  // SIGKILLs and reaps the child if still running
+
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+
+  // Reads output until stdout contains `text` (true), or until the child
+  // closes stdout or the watchdog budget runs out (false).
+  bool WaitForOutput(std::string_view text,
+                     absl::Duration budget = absl::Seconds(30));
+
+  void Signal(int signo);
+
+  // Waits for the child to change state with waitpid(WUNTRACED) and returns
+  // the raw status; reads the rest of its output when it exited.
+  int WaitStatus(absl::Duration budget = absl::Seconds(60));
+
+  // stdout and stderr read so far.
+  const std::string& out() const { return out_; }
+  const std::string& err() const { return err_; }
+
+ private:
+  // Reads whatever is available for up to `timeout`; false on EOF of both.
+  bool Pump(absl::Duration timeout);
+
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  std::string out_;
+  std::string err_;
+};
+
+// Human-readable description of a wait status, for failure messages.
+std::string DescribeStatus(int status);
+
+}  // namespace testing
+}  // namespace graceful
+
+#endif  // GRACEFUL_TESTS_CHILD_PROCESS_H_
