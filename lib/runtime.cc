@@ -90,15 +90,15 @@ absl::Status ValidateOptions(const RuntimeOptions& options) {
 }
 
 absl::Status CheckNoOtherThreads() {
-  absl::StatusOr<std::vector<std::string>> threads = internal::OtherThreads();
+  absl::StatusOr<std::vector<std::string>> threads = internal::ThreadsThatCanReceiveSignals();
   if (!threads.ok()) return threads.status();
   if (threads->empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       "graceful::Runtime::Start: found ", threads->size() + 1,
       " threads in this process (others: ", absl::StrJoin(*threads, ", "),
-      "); threads created before Start() keep the signals unblocked and "
-      "could receive a SIGTERM meant for the signal thread. Call Start() at "
-      "the top of main(), before anything creates a thread"));
+      "); threads created before Start() keep signals unblocked and could "
+      "receive a SIGTERM meant for the signal thread. Call Start() at the "
+      "top of main(), before anything creates a thread"));
 }
 
 // The fork() child handler: give the child the mask from before Start().

@@ -162,9 +162,13 @@ TEST(RuntimeTest, WorkerReturningErrorStopsTheRuntimeWithThatStatus) {
 
 TEST(RuntimeTest, SpawnAfterStopIsRefusedAndReported) {
   auto runtime = StartOrDie();
+  std::latch spawned(1);
+  // Holds phase 4 (and so the report) until the late Spawn() has happened.
+  runtime->AddShutdownHook("gate", [&] { spawned.wait(); });
   runtime->RequestStop();
   bool ran = false;
   runtime->Spawn("late", [&](StopToken) { ran = true; });
+  spawned.count_down();
   const ShutdownReport report = runtime->Wait();
   EXPECT_FALSE(ran);
   ASSERT_EQ(report.workers.size(), 1u);

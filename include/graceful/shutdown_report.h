@@ -152,7 +152,10 @@ struct ShutdownReport {
   // Ends the process as the report says: flushes stdio, then dies of
   // `die_by_signal` (default action restored, signal unblocked in the
   // calling thread, re-raised) or calls `std::exit(exit_code())`.
-  // Call it from main after `Runtime::Wait()`.
+  // Call it from main after `Runtime::Wait()`. The `Runtime` may still be
+  // alive: its threads are parked by then and die with the process (which
+  // ThreadSanitizer reports as a thread leak unless `report_thread_leaks=0`;
+  // destroy the `Runtime` first where that matters).
   // This function is NOT async-signal-safe.
   [[noreturn]] void ExitProcess() const;
 

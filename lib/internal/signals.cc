@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cerrno>
 #include <fstream>
 #include <iterator>
@@ -130,7 +131,32 @@ siginfo_t ToSiginfo(const signalfd_siginfo& info) {
   return result;
 }
 
-absl::StatusOr<std::vector<std::string>> OtherThreads() {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path);
+  return std::string((std::istreambuf_iterator<char>(file)),
+                     std::istreambuf_iterator<char>());
+}
+
+// Whether the "SigBlk:" mask in a /proc/.../status text blocks every
+// receivable signal (bit signo-1 of a hex number).
+bool BlocksEveryReceivableSignal(const std::string& status) {
+  const size_t at = status.find("SigBlk:");
+  if (at == std::string::npos) return false;
+  const uint64_t blocked =
+      std::strtoull(status.c_str() + at + strlen("SigBlk:"), nullptr, 16);
+  for (int signo = 1; signo < NSIG && signo <= 64; ++signo) {
+    if (IsReceivable(signo) && !(blocked & (uint64_t{1} << (signo - 1)))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> ThreadsThatCanReceiveSignals() {
   DIR* dir = opendir("/proc/self/task");
   if (dir == nullptr) {
     return absl::UnavailableError(absl::StrCat(
@@ -142,22 +168,20 @@ absl::StatusOr<std::vector<std::string>> OtherThreads() {
   while (const dirent* entry = readdir(dir)) {
     const std::string tid = entry->d_name;
     if (tid == "." || tid == ".." || tid == self) continue;
-    // /proc/self/task/TID/stat is "TID (COMM) STATE ...". A thread that was
-    // just joined can linger briefly as a zombie (Z) or dead (X) task, or be
-    // gone by the time we read it: it no longer counts.
-    std::ifstream stat_file(absl::StrCat("/proc/self/task/", tid, "/stat"));
-    std::string stat((std::istreambuf_iterator<char>(stat_file)),
-                     std::istreambuf_iterator<char>());
-    const size_t open = stat.find('(');
-    const size_t close = stat.rfind(')');
-    if (open == std::string::npos || close == std::string::npos ||
-        close + 2 >= stat.size()) {
-      continue;
-    }
-    const char state = stat[close + 2];
-    if (state == 'Z' || state == 'X') continue;
-    threads.push_back(absl::StrCat(
-        tid, " (", stat.substr(open + 1, close - open - 1), ")"));
+    // "Name:\tNAME\nUmask...\nState:\tS (sleeping)...". A thread that was
+    // just joined can linger as a zombie or dead task, or be gone by now.
+    const std::string status =
+        ReadFile(absl::StrCat("/proc/self/task/", tid, "/status"));
+    const size_t state = status.find("State:\t");
+    if (state == std::string::npos) continue;
+    const char code = status[state + strlen("State:\t")];
+    if (code == 'Z' || code == 'X') continue;
+    // A thread that already blocks every signal the runtime receives (as
+    // sanitizer runtimes' helper threads do) can never take one.
+    if (BlocksEveryReceivableSignal(status)) continue;
+    std::string name = status.substr(strlen("Name:\t"),
+                                     status.find('\n') - strlen("Name:\t"));
+    threads.push_back(absl::StrCat(tid, " (", name, ")"));
   }
   closedir(dir);
   return threads;

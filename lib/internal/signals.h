@@ -55,9 +55,10 @@ void CallHandler(const struct sigaction& action, int signo, siginfo_t& info);
 
 siginfo_t ToSiginfo(const signalfd_siginfo& info);
 
-// "12345 (name), 12346 (name)" for every thread of this process except the
-// caller, read from /proc/self/task; empty when there are none.
-absl::StatusOr<std::vector<std::string>> OtherThreads();
+// "12345 (name)" for every live thread of this process, other than the
+// caller, that does not block every receivable signal, read from
+// /proc/self/task; empty when there are none.
+absl::StatusOr<std::vector<std::string>> ThreadsThatCanReceiveSignals();
 
 // Writes all of `text` to `fd` for at most `limit`, never blocking longer:
 // a full pipe or a closed descriptor just cuts the output short.
