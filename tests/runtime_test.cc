@@ -61,8 +61,13 @@ TEST(RuntimeStartTest, RejectsInvalidStopSignalsAndGracePeriods) {
 }
 
 TEST(RuntimeStartTest, RefusesWhenOtherThreadsExistAndSaysHowMany) {
+  std::latch started(1);
   std::latch release(1);
-  std::thread other([&] { release.wait(); });
+  std::thread other([&] {
+    started.count_down();  // running: its signal mask is set up
+    release.wait();
+  });
+  started.wait();
   const absl::Status status = StartStatus({});
   release.count_down();
   other.join();

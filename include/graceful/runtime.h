@@ -81,9 +81,8 @@
 //
 // One runtime per process at a time. `Start()` fails, with a status naming
 // the problem and the fix, when: another `Runtime` is alive; threads other
-// than the caller exist (threads that already block every signal the
-// runtime receives, such as sanitizer runtimes' helpers, are harmless and
-// allowed); a stop signal is SIGKILL, SIGSTOP, a fault signal,
+// than the caller exist (in ThreadSanitizer builds, its runtime's helper
+// thread, which blocks every signal, is allowed); a stop signal is SIGKILL, SIGSTOP, a fault signal,
 // out of range, or the set is empty; the grace period is not positive; a
 // stop signal already has a handler (with the default policy).
 //

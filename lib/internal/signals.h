@@ -55,9 +55,9 @@ void CallHandler(const struct sigaction& action, int signo, siginfo_t& info);
 
 siginfo_t ToSiginfo(const signalfd_siginfo& info);
 
-// "12345 (name)" for every live thread of this process, other than the
-// caller, that does not block every receivable signal, read from
-// /proc/self/task; empty when there are none.
+// "12345 (name)" for every live thread of this process other than the
+// caller (in ThreadSanitizer builds, other than those that block every
+// receivable signal), read from /proc/self/task; empty when there are none.
 absl::StatusOr<std::vector<std::string>> ThreadsThatCanReceiveSignals();
 
 // Writes all of `text` to `fd` for at most `limit`, never blocking longer:
