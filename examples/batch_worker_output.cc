@@ -60,12 +60,12 @@ absl::Status WriteError(const std::string& path, int error) {
 
 }  // namespace
 
-absl::StatusOr<OutputScan> ScanOutput(std::string_view contents,
-                                      uint64_t total, std::string_view name) {
+absl::StatusOr<OutputScan> ScanOutput(absl::string_view contents,
+                                      uint64_t total, absl::string_view name) {
   OutputScan scan(total);
   const size_t last_newline = contents.rfind('\n');
   scan.valid_bytes =
-      last_newline == std::string_view::npos ? 0 : last_newline + 1;
+      last_newline == absl::string_view::npos ? 0 : last_newline + 1;
   scan.torn_bytes = contents.size() - scan.valid_bytes;
 
   const char* p = contents.data();
@@ -76,7 +76,7 @@ absl::StatusOr<OutputScan> ScanOutput(std::string_view contents,
     uint64_t id = 0;
     ++scan.lines;
     if (!ParseLine(p, newline, &id)) {
-      const std::string_view line(p, static_cast<size_t>(newline - p));
+      const absl::string_view line(p, static_cast<size_t>(newline - p));
       return absl::InvalidArgumentError(absl::StrCat(
           name, " line ", scan.lines,
           " is not an \"<id>\\t<16 hex digits>\" line (\"",
@@ -134,7 +134,7 @@ absl::StatusOr<OutputFile> OutputFile::Open(const std::string& path,
   }
   madvise(address, length, MADV_SEQUENTIAL);
   absl::StatusOr<OutputScan> scan =
-      ScanOutput(std::string_view(static_cast<const char*>(address), length),
+      ScanOutput(absl::string_view(static_cast<const char*>(address), length),
                  total, absl::StrCat("--output=", path));
   munmap(address, length);
   if (!scan.ok()) return fail(scan.status());

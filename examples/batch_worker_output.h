@@ -33,11 +33,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace batch_worker {
 
@@ -90,8 +90,8 @@ struct OutputScan {
 // recomputed (that would cost as much as the work). A malformed line or an
 // out-of-range id is an `InvalidArgument` error naming `name` (the flag and
 // path, for messages) and the line number: the file belongs to another job.
-absl::StatusOr<OutputScan> ScanOutput(std::string_view contents,
-                                      uint64_t total, std::string_view name);
+absl::StatusOr<OutputScan> ScanOutput(absl::string_view contents,
+                                      uint64_t total, absl::string_view name);
 
 // OutputFile
 //

@@ -96,7 +96,7 @@ absl::StatusOr<Records> Records::FromFile(const std::string& path) {
     if (address == MAP_FAILED) return ReadError(path, errno);
     mapping.address = address;
     madvise(address, mapping.length, MADV_SEQUENTIAL);
-    records.data_ = std::string_view(static_cast<const char*>(address),
+    records.data_ = absl::string_view(static_cast<const char*>(address),
                                      mapping.length);
   } else {
     // Pipes, character devices, and files such as /proc ones that report a
@@ -113,7 +113,7 @@ absl::StatusOr<Records> Records::FromFile(const std::string& path) {
   }
 
   // Index the lines.
-  const std::string_view data = records.data_;
+  const absl::string_view data = records.data_;
   records.starts_.push_back(0);
   const char* const begin = data.data();
   const char* const end = begin + data.size();
@@ -131,11 +131,11 @@ absl::StatusOr<Records> Records::FromFile(const std::string& path) {
   return records;
 }
 
-std::string_view Records::Get(uint64_t id, char (&scratch)[32]) const {
+absl::string_view Records::Get(uint64_t id, char (&scratch)[32]) const {
   if (mapping_ == nullptr) {
     std::memcpy(scratch, "item-", 5);
     char* end = std::to_chars(scratch + 5, scratch + sizeof(scratch), id).ptr;
-    return std::string_view(scratch, static_cast<size_t>(end - scratch));
+    return absl::string_view(scratch, static_cast<size_t>(end - scratch));
   }
   const uint64_t start = starts_[id];
   return data_.substr(start, starts_[id + 1] - 1 - start);

@@ -25,10 +25,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace batch_worker {
 
@@ -36,7 +36,7 @@ namespace batch_worker {
 //
 // The 64-bit FNV-1a hash of `bytes`.
 // This function is async-signal-safe.
-inline uint64_t Fnv1a64(std::string_view bytes) {
+inline uint64_t Fnv1a64(absl::string_view bytes) {
   uint64_t hash = 0xcbf29ce484222325u;
   for (const char c : bytes) {
     hash ^= static_cast<unsigned char>(c);
@@ -87,7 +87,7 @@ class Records {
   // written to `scratch`; for a file they point into the mapped file. The
   // view is valid while both `*this` and `scratch` are.
   // This function is async-signal-safe.
-  std::string_view Get(uint64_t id, char (&scratch)[32]) const;
+  absl::string_view Get(uint64_t id, char (&scratch)[32]) const;
 
  private:
   struct Mapping;
@@ -99,7 +99,7 @@ class Records {
   // [starts_[i], starts_[i + 1] - 1). A last line without '\n' gets a
   // virtual start one past the end of the data.
   std::unique_ptr<Mapping> mapping_;
-  std::string_view data_;
+  absl::string_view data_;
   std::vector<uint64_t> starts_;
 };
 

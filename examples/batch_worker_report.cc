@@ -20,7 +20,7 @@ namespace {
 
 // A JSON string literal. Bytes >= 0x80 are passed through; the texts here
 // are ASCII (names, numbers, absl::Status messages with escaped paths).
-std::string JsonString(std::string_view text) {
+std::string JsonString(absl::string_view text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
@@ -222,7 +222,7 @@ std::string ProgressLine(uint64_t done, uint64_t total,
 }
 
 absl::Status WriteFileReplacing(const std::string& path,
-                                std::string_view contents) {
+                                absl::string_view contents) {
   struct stat st;
   const bool replace =
       stat(path.c_str(), &st) != 0 ? errno == ENOENT : S_ISREG(st.st_mode);

@@ -22,10 +22,10 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "graceful/shutdown_report.h"
 
@@ -111,7 +111,7 @@ std::string ProgressLine(uint64_t done, uint64_t total,
 // `path`, so that a reader sees the old or the new contents, never a mix;
 // for anything else (a pipe, /dev/stdout) by writing to it.
 absl::Status WriteFileReplacing(const std::string& path,
-                                std::string_view contents);
+                                absl::string_view contents);
 
 }  // namespace batch_worker
 

@@ -44,7 +44,24 @@ ChildProcess::ChildProcess(std::vector<std::string> argv,
     const rlimit no_core = {0, 0};  // SIGQUIT tests: no core files
     setrlimit(RLIMIT_CORE, &no_core);
     dup2(out_pipe[1], STDOUT_FILENO);
-    dup2(err_pipe[1], STDERR_FILENO);
+    switch (options.stderr_mode) {
+      case ChildOptions::Stderr::kCaptured:
+        dup2(err_pipe[1], STDERR_FILENO);
+        break;
+      case ChildOptions::Stderr::kClosed:
+        close(STDERR_FILENO);
+        break;
+      case ChildOptions::Stderr::kFullPipe: {
+        int full[2];
+        if (pipe2(full, O_NONBLOCK) != 0) _exit(126);
+        const char block[4096] = {};
+        while (write(full[1], block, sizeof(block)) > 0) {
+        }
+        dup2(full[1], STDERR_FILENO);  // blocking again: F_SETFL is shared
+        fcntl(STDERR_FILENO, F_SETFL, 0);
+        break;  // full[0] stays open, unread, in the child
+      }
+    }
     execv(args[0], args.data());
     _exit(127);
   }

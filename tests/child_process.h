@@ -24,6 +24,10 @@ struct ChildOptions {
   // Signals set to SIG_IGN in the child before exec, as nohup or a shell's
   // background job would.
   std::vector<int> ignored_signals;
+  // Where the child's stderr goes: captured (default), closed, or a pipe
+  // that is already full and that nobody reads.
+  enum class Stderr { kCaptured, kClosed, kFullPipe };
+  Stderr stderr_mode = Stderr::kCaptured;
 };
 
 class ChildProcess {

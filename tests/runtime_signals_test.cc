@@ -229,6 +229,22 @@ TEST(RuntimeSignalsTest, DeadlineForcesExitNamingStragglers) {
   EXPECT_NE(child->err().find("worker-0: finished"), std::string::npos);
 }
 
+class ForcedExitStderrTest
+    : public ::testing::TestWithParam<ChildOptions::Stderr> {};
+
+TEST_P(ForcedExitStderrTest, ForcedExitDoesNotHangOnAClosedOrFullStderr) {
+  ChildOptions options;
+  options.stderr_mode = GetParam();
+  auto child = StartHelper({"--stubborn", "--grace_ms=100"}, options);
+  child->Signal(SIGTERM);
+  const int status = child->WaitStatus(absl::Seconds(20));
+  EXPECT_EXITED_WITH(status, 124);
+}
+
+INSTANTIATE_TEST_SUITE_P(ClosedAndFull, ForcedExitStderrTest,
+                         ::testing::Values(ChildOptions::Stderr::kClosed,
+                                           ChildOptions::Stderr::kFullPipe));
+
 TEST(RuntimeSignalsTest, OpenCriticalSectionHoldsForcedExitBack) {
   // Grace 100 ms, but the stubborn worker holds a critical section for
   // 600 ms after it sees the stop: the forced exit waits for it.
