@@ -55,7 +55,6 @@
 #include "absl/flags/reflection.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
@@ -122,8 +121,27 @@ int64_t MonotonicNanos() {
   return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
 }
 
-std::string Quoted(absl::string_view text) {
-  return absl::StrCat("'", absl::CHexEscape(text), "'");
+// `text` on one line: control characters escaped as \xNN.
+std::string OneLine(absl::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      absl::StrAppend(&out, "\\x", absl::Hex(byte, absl::kZeroPad2));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// What a flag's value must look like, for messages.
+const char* ExpectedValue(absl::string_view name) {
+  if (name == "grace") return "a positive duration such as 25s or 500ms";
+  if (name == "input" || name == "output" || name == "report_json") {
+    return "a file name";
+  }
+  return "an integer";
 }
 
 void PrintUsage() {
@@ -165,16 +183,15 @@ std::optional<std::string> ParseFlags(int argc, char** argv) {
       std::exit(0);
     }
     if (arg.size() < 2 || arg[0] != '-' || arg == "--") {
-      return absl::StrCat("unexpected argument ", Quoted(arg),
-                          "; batch_worker takes only flags (see --help)");
+      return absl::StrCat("unexpected argument '", OneLine(arg),
+                          "'; batch_worker takes only flags (see --help)");
     }
     absl::string_view body = arg.substr(arg[1] == '-' ? 2 : 1);
     const size_t equals = body.find('=');
     const absl::string_view name = body.substr(0, equals);
     if (std::find(std::begin(kFlagNames), std::end(kFlagNames), name) ==
         std::end(kFlagNames)) {
-      return absl::StrCat("unknown flag --", absl::CHexEscape(name),
-                          " (see --help)");
+      return absl::StrCat("unknown flag --", OneLine(name), " (see --help)");
     }
     absl::string_view value;
     if (equals != absl::string_view::npos) {
@@ -187,8 +204,8 @@ std::optional<std::string> ParseFlags(int argc, char** argv) {
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
     std::string error;
     if (!flag->ParseFrom(value, &error)) {
-      return absl::StrCat("bad value ", Quoted(value), " for --", name,
-                          ": ", absl::CHexEscape(error));
+      return absl::StrCat("--", name, "=", OneLine(value), ": not ",
+                          ExpectedValue(name));
     }
   }
   if (absl::GetFlag(FLAGS_workers) < 1) {
@@ -316,7 +333,8 @@ class BatchWorker {
   RunReport Snapshot(RunReport::State state) const;
   void WriteReport(const RunReport& report, bool final);
   void OnStopSignal(const siginfo_t& info);
-  [[noreturn]] void ForceExit();
+  // Forces the exit (status 124) unless main is already ending the run.
+  void ForceExit();
   void ShowProgress(graceful::StopToken token);
 
   absl::Time started_;
@@ -510,6 +528,9 @@ int BatchWorker::Run(int argc, char** argv) {
   options.grace_period = grace_;
   options.critical_section_limit = std::min(kCriticalSectionLimit, grace_);
   options.second_signal_forces_exit = false;  // see OnStopSignal()
+  // The contract names SIGINT a stop signal, also when a non-interactive
+  // shell started us in the background with SIGINT ignored.
+  options.keep_ignored_signals_ignored = false;
   absl::StatusOr<std::unique_ptr<graceful::Runtime>> started =
       graceful::Runtime::Start(options);
   if (!started.ok()) {

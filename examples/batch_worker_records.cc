@@ -43,6 +43,8 @@ struct Records::Mapping {
   std::string copy;
 };
 
+Records::Records(Records&&) noexcept = default;
+Records& Records::operator=(Records&&) noexcept = default;
 Records::~Records() = default;
 
 size_t FormatLine(uint64_t id, uint64_t hash, char* out) {

@@ -75,8 +75,8 @@ class Records {
   // e.g. "cannot read --input=/x: No such file or directory".
   static absl::StatusOr<Records> FromFile(const std::string& path);
 
-  Records(Records&&) = default;
-  Records& operator=(Records&&) = default;
+  Records(Records&&) noexcept;
+  Records& operator=(Records&&) noexcept;
   ~Records();
 
   uint64_t size() const { return size_; }

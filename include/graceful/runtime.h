@@ -126,7 +126,9 @@ class Runtime {
 
   // Runs the shutdown sequence if it has not run, then joins every thread
   // the runtime started and restores the signal mask of the thread that
-  // called `Start()` if it is the one destroying the runtime.
+  // called `Start()` if it is the one destroying the runtime. Blocks like
+  // `Wait()`; must not run on a thread the runtime started.
+  // This function is NOT async-signal-safe.
   ~Runtime();
 
   Runtime(const Runtime&) = delete;

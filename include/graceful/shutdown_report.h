@@ -132,11 +132,13 @@ struct ShutdownReport {
   //
   // Time from the stop request (the signal seen) to all workers joined;
   // absl::InfiniteDuration() if they never were.
+  // This function is async-signal-safe.
   absl::Duration signal_to_joined() const;
 
   // ShutdownReport::stragglers()
   //
   // Names of the workers still running.
+  // This function is NOT async-signal-safe.
   std::vector<std::string> stragglers() const;
 
   // ShutdownReport::exit_code()
@@ -145,6 +147,7 @@ struct ShutdownReport {
   // `return report.exit_code();` from main should return. For
   // `kDieBySignal` it is the 128+N a shell would show; `ExitProcess()` dies
   // of the signal itself.
+  // This function is async-signal-safe.
   int exit_code() const { return exit_code_value; }
 
   // ShutdownReport::ExitProcess()
@@ -163,6 +166,7 @@ struct ShutdownReport {
   //
   // A multi-line human-readable summary: cause, sender, timings, stragglers,
   // failures, hooks, tasks, exit status.
+  // This function is NOT async-signal-safe.
   std::string ToString() const;
 };
 

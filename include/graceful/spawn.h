@@ -49,11 +49,14 @@ class SpawnAttributes {
  public:
   // This function is NOT async-signal-safe.
   SpawnAttributes();
+  // This function is NOT async-signal-safe.
   ~SpawnAttributes();
 
   SpawnAttributes(const SpawnAttributes&) = delete;
   SpawnAttributes& operator=(const SpawnAttributes&) = delete;
 
+  // The attributes, for posix_spawn()'s `attrp` argument.
+  // This function is async-signal-safe.
   posix_spawnattr_t* get() { return &attr_; }
 
  private:
