@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -237,7 +238,20 @@ struct Job {
       : records(std::move(records)),
         output(std::move(output)),
         work_us(work_us),
-        workers(workers) {}
+        workers(workers),
+        running(workers),
+        returned(std::make_unique<std::atomic<bool>[]>(
+            static_cast<size_t>(workers))) {}
+
+  // Called by worker `index` as it returns.
+  void WorkerReturned(int index) {
+    returned[static_cast<size_t>(index)].store(true,
+                                               std::memory_order_relaxed);
+    if (running.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lock(all_returned_mu);
+      all_returned_cv.notify_all();
+    }
+  }
 
   // ClaimRange()
   //
@@ -268,8 +282,14 @@ struct Job {
   // (relaxed; read for progress and reports only).
   std::atomic<uint64_t> written{0};
   // Workers that have not returned. Writers: workers as they return
-  // (release); the main thread's progress loop acquires.
-  std::atomic<int> running{0};
+  // (acq_rel); the one that brings it to 0 notifies all_returned_cv under
+  // all_returned_mu.
+  std::atomic<int> running;
+  std::mutex all_returned_mu;
+  std::condition_variable all_returned_cv;
+  // returned[i]: worker i has returned. Writer: worker i (relaxed; read
+  // for the forced-exit report only).
+  std::unique_ptr<std::atomic<bool>[]> returned;
 };
 
 // One worker: records until there are none left or a stop is requested.
@@ -342,13 +362,15 @@ class BatchWorker {
   absl::Duration grace_;
   int workers_ = 0;
   int64_t work_us_ = 0;
-  std::string report_path_;  // empty: no --report_json
-  std::unique_ptr<Job> job_;  // set before the workers start
+  std::unique_ptr<Job> job_;  // owner; set by main before the workers start
+  // `job_.get()` for the callback thread. Writer: main (release), once.
+  std::atomic<Job*> shared_job_{nullptr};
 
   // Writer: main (kFinishing) or the callback thread (kForcing), by CAS.
   std::atomic<int> phase_{kRunning};
 
   std::mutex report_mu_;
+  std::string report_path_;  // guarded by report_mu_; empty: no JSON
   bool final_report_written_ = false;  // guarded by report_mu_
 
   // The first stop signal; callback thread only.
@@ -362,21 +384,28 @@ RunReport BatchWorker::Snapshot(RunReport::State state) const {
   report.workers = workers_;
   report.grace = grace_;
   report.work_us = work_us_;
-  if (job_ != nullptr) {
-    report.records_total = job_->records.size();
-    report.records_done_before = job_->output.scan().done.count();
-    report.torn_bytes_cut = job_->output.scan().torn_bytes;
+  if (const Job* job = shared_job_.load(std::memory_order_acquire);
+      job != nullptr) {
+    report.records_total = job->records.size();
+    report.records_done_before = job->output.scan().done.count();
+    report.torn_bytes_cut = job->output.scan().torn_bytes;
     report.records_done_this_run =
-        job_->written.load(std::memory_order_relaxed);
+        job->written.load(std::memory_order_relaxed);
+    for (int i = 0; i < workers_; ++i) {
+      if (state == RunReport::State::kForced &&
+          !job->returned[static_cast<size_t>(i)].load(
+              std::memory_order_relaxed)) {
+        report.stragglers.push_back(absl::StrCat("worker-", i));
+      }
+    }
   }
   report.elapsed = absl::Now() - started_;
   return report;
 }
 
 void BatchWorker::WriteReport(const RunReport& report, bool final) {
-  if (report_path_.empty()) return;
   std::lock_guard<std::mutex> lock(report_mu_);
-  if (final_report_written_) return;
+  if (report_path_.empty() || final_report_written_) return;
   final_report_written_ = final;
   if (absl::Status status = WriteFileReplacing(report_path_, report.ToJson());
       !status.ok() && final) {
@@ -449,14 +478,27 @@ void BatchWorker::ShowProgress(graceful::StopToken token) {
   const uint64_t total = job_->records.size();
   const uint64_t before = job_->output.scan().done.count();
   const absl::Time start = absl::Now();
-  while (job_->running.load(std::memory_order_acquire) > 0 &&
-         token.SleepFor(kProgressPeriod)) {
-    const uint64_t written = job_->written.load(std::memory_order_relaxed);
-    const std::string line = absl::StrCat(
-        "\r", ProgressLine(before + written, total, written,
-                           absl::Now() - start),
-        "\033[K");
-    std::fputs(line.c_str(), stderr);
+  auto finished = [&] {
+    return job_->running.load(std::memory_order_acquire) == 0 ||
+           token.stop_requested();
+  };
+  {
+    // Wakes the wait below at once on a stop; the last worker to return
+    // wakes it too.
+    graceful::StopCallback wake(token, [this] {
+      std::lock_guard<std::mutex> lock(job_->all_returned_mu);
+      job_->all_returned_cv.notify_all();
+    });
+    std::unique_lock<std::mutex> lock(job_->all_returned_mu);
+    while (!job_->all_returned_cv.wait_for(
+        lock, absl::ToChronoMilliseconds(kProgressPeriod), finished)) {
+      const uint64_t written = job_->written.load(std::memory_order_relaxed);
+      const std::string line = absl::StrCat(
+          "\r", ProgressLine(before + written, total, written,
+                             absl::Now() - start),
+          "\033[K");
+      std::fputs(line.c_str(), stderr);
+    }
   }
   if (token.stop_requested() &&
       job_->running.load(std::memory_order_acquire) > 0) {
@@ -559,6 +601,7 @@ int BatchWorker::Run(int argc, char** argv) {
           "cannot write --report_json=", path, ": ", std::strerror(errno))));
     }
     close(fd);
+    std::lock_guard<std::mutex> lock(report_mu_);
     report_path_ = path;
   }
 
@@ -568,14 +611,14 @@ int BatchWorker::Run(int argc, char** argv) {
 
   job_ = std::make_unique<Job>(*std::move(records), *std::move(output),
                                work_us_, workers_);
+  shared_job_.store(job_.get(), std::memory_order_release);
   WriteReport(Snapshot(RunReport::State::kRunning), /*final=*/false);
 
-  job_->running.store(workers_, std::memory_order_relaxed);
   for (int i = 0; i < workers_; ++i) {
     runtime.SpawnWithStatus(
         absl::StrCat("worker-", i), [this, i](graceful::StopToken token) {
           absl::Status status = Work(token, *job_, i);
-          job_->running.fetch_sub(1, std::memory_order_release);
+          job_->WorkerReturned(i);
           return status;
         });
   }

@@ -292,7 +292,7 @@ class UnregisteredSignalTest : public ::testing::TestWithParam<int> {};
 TEST_P(UnregisteredSignalTest, KeepsItsDefaultTerminatingEffect) {
   auto child = StartHelper({"--workers=1"});
   child->Signal(GetParam());
-  const int status = child->WaitStatus();
+  const int status = child->WaitStatus(absl::Seconds(20));
   EXPECT_KILLED_BY(status, GetParam());
   EXPECT_EQ(child->out().find("REPORT"), std::string::npos);
 }

@@ -109,7 +109,6 @@ struct Runtime::Impl {
 
   // Callback thread helpers.
   void PostToCallbackThread(int signo, const siginfo_t& info);
-  void RunSignalCallbacks(int signo, siginfo_t& info);
 
   // Worker bookkeeping.
   void StartThread(std::string name,
