@@ -15,6 +15,8 @@ It binds these repositories, each only if the WORKSPACE has not bound it yet:
       come from `pkg-config --libs`, run when the repository is fetched.
   @libsystemd//:libsystemd
       the same for libsystemd (no upstream Bazel repository to mirror).
+  @com_github_nlohmann_json//:json
+      the same for nlohmann/json (header-only), used by tests.
   @rules_cc
       a stand-in that re-exports Bazel's native C++ rules (Debian's
       bazel-rules-cc is too new for Bazel 4.2.3); see local_rules_cc/.
@@ -217,3 +219,6 @@ def graceful_system_deps():
         extra_linkopts = _BENCHMARK_EXTRA_LINKOPTS,
     )
     _maybe(_pkg_config_repository, "libsystemd", targets = {":libsystemd": "libsystemd"})
+
+    # Header-only; the tests parse ShutdownReport::ToJson() with it.
+    _maybe(_pkg_config_repository, "com_github_nlohmann_json", targets = {":json": "nlohmann_json"})

@@ -24,6 +24,7 @@
 #include "absl/time/clock.h"
 #include "graceful/spawn.h"
 #include "lib/internal/runtime_impl.h"
+#include "lib/internal/scheduling.h"
 #include "lib/internal/signals.h"
 #include "lib/internal/thread_role.h"
 
@@ -81,6 +82,24 @@ absl::Status ValidateOptions(const RuntimeOptions& options) {
         "graceful::Runtime::Start: RuntimeOptions::queue_capacity is 0; it "
         "must be at least 1");
   }
+  if (options.heartbeat_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "graceful::Runtime::Start: RuntimeOptions::heartbeat_interval must "
+        "be positive; use absl::InfiniteDuration() for no heartbeat");
+  }
+  if (options.signal_thread_priority != SignalThreadPriority::kInherit &&
+      options.signal_thread_priority != SignalThreadPriority::kRealtime) {
+    return absl::InvalidArgumentError(
+        "graceful::Runtime::Start: RuntimeOptions::signal_thread_priority is "
+        "not a SignalThreadPriority value");
+  }
+  if (options.worker_priority != WorkerPriority::kInherit &&
+      options.worker_priority != WorkerPriority::kBatch &&
+      options.worker_priority != WorkerPriority::kIdle) {
+    return absl::InvalidArgumentError(
+        "graceful::Runtime::Start: RuntimeOptions::worker_priority is not a "
+        "WorkerPriority value");
+  }
   if (options.pool_threads < 0) {
     return absl::InvalidArgumentError(
         "graceful::Runtime::Start: RuntimeOptions::pool_threads is "
@@ -122,7 +141,8 @@ bool InRuntimeThread() { return in_runtime_thread; }
 Runtime::Impl::Impl(RuntimeOptions opts)
     : options(std::move(opts)),
       start_thread(std::this_thread::get_id()),
-      tasks(options.queue_capacity, options.unstarted_tasks) {
+      tasks(options.queue_capacity,
+            options.unstarted_tasks == UnstartedTaskPolicy::kDrain) {
   sigemptyset(&original_mask);
   sigemptyset(&active_stop_signals);
 }
@@ -281,11 +301,24 @@ bool Runtime::Impl::BeginStop(const internal::StopRecord& record) {
     tasks.Close();
     stop.SetStopped();  // release: publishes stop_record
   }
+  Event event{.type = EventType::kStopRequested,
+              .cause = record.cause,
+              .signal = record.signal,
+              .sender_pid = record.sender_pid,
+              .sender_uid = record.sender_uid};
+  if (record.cause == StopCause::kWorkerFailed) {
+    std::lock_guard<std::mutex> lock(error_mu);
+    event.status = first_error;
+  }
+  Emit(std::move(event));
   {
     std::lock_guard<std::mutex> lock(mu);
   }
   cv.notify_all();
-  WakeSignalThread();  // starts the deadline
+  // Starts the deadline. The signal thread itself picks the deadline up
+  // when DispatchSignal() returns; waking it would only make it loop once
+  // more while the workers need the CPUs.
+  if (!internal::OnSignalThread()) WakeSignalThread();
   return true;
 }
 
@@ -295,6 +328,33 @@ void Runtime::Impl::Fail(absl::Status error) {
     if (first_error.ok()) first_error = error;
   }
   BeginStop({.cause = StopCause::kWorkerFailed});
+}
+
+void Runtime::Impl::Emit(Event event) const {
+  if (!options.on_event) return;
+  event.time = absl::Now();
+  if (stop.stop_requested()) {
+    event.stop_requested_at = stop_record.at;
+    event.deadline = stop_record.deadline;
+  }
+  try {
+    options.on_event(event);
+  } catch (...) {
+    // Documented: exceptions from event handlers are discarded.
+  }
+}
+
+void Runtime::Impl::ThreadFinished(const internal::WorkerRecord& record) {
+  int running;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    running = live_threads.fetch_sub(1, std::memory_order_relaxed) - 1;
+    if (running == 0) cv.notify_all();
+  }
+  Emit({.type = EventType::kWorkerFinished,
+        .name = record.name,
+        .status = record.error,
+        .workers_running = running});
 }
 
 void Runtime::Impl::FinishWork() {
@@ -324,6 +384,7 @@ absl::Status StatusFromException(const std::string& what_ran) {
 void Runtime::Impl::WorkerMain(
     internal::WorkerRecord* record,
     absl::AnyInvocable<absl::Status(StopToken)> body) {
+  internal::SetWorkerPriority(options.worker_priority);
   internal::EnterRuntimeThread(record->name);
   absl::Status status;
   try {
@@ -339,11 +400,11 @@ void Runtime::Impl::WorkerMain(
                       std::memory_order_release);
   if (!status.ok()) Fail(status);
   FinishWork();
-  std::lock_guard<std::mutex> lock(mu);
-  if (--live_threads == 0) cv.notify_all();
+  ThreadFinished(*record);
 }
 
 void Runtime::Impl::PoolThreadMain(internal::WorkerRecord* record) {
+  internal::SetWorkerPriority(options.worker_priority);
   internal::EnterRuntimeThread(record->name);
   while (std::optional<internal::Task> task = tasks.Pop()) {
     try {
@@ -360,8 +421,7 @@ void Runtime::Impl::PoolThreadMain(internal::WorkerRecord* record) {
   record->finished = absl::Now();
   record->state.store(WorkerOutcome::State::kFinished,
                       std::memory_order_release);
-  std::lock_guard<std::mutex> lock(mu);
-  if (--live_threads == 0) cv.notify_all();
+  ThreadFinished(*record);
 }
 
 void Runtime::Impl::StartThread(
@@ -384,16 +444,17 @@ void Runtime::Impl::StartThread(
   internal::WorkerRecord* r = &record;
   try {
     if (pool_thread) {
-      record.thread = std::thread([this, r] { PoolThreadMain(r); });
+      record.thread =
+          internal::WorkerThread([this, r] { PoolThreadMain(r); });
     } else {
       work_started.store(true, std::memory_order_relaxed);
       outstanding_work.fetch_add(1, std::memory_order_relaxed);
-      record.thread = std::thread(
+      record.thread = internal::WorkerThread(
           [this, r, body = std::move(body)]() mutable {
             WorkerMain(r, std::move(body));
           });
     }
-    ++live_threads;
+    live_threads.fetch_add(1, std::memory_order_relaxed);
   } catch (const std::system_error& e) {
     absl::Status why = absl::ResourceExhaustedError(absl::StrCat(
         "thread '", record.name, "' could not be created: ", e.what(),
@@ -507,7 +568,7 @@ ShutdownReport Runtime::Wait() {
   std::unique_lock<std::mutex> lock(impl.mu);
   ++impl.waiters;
   impl.cv.notify_all();
-  impl.cv.wait(lock, [&] { return impl.report.has_value(); });
+  impl.report_cv.wait(lock, [&] { return impl.report.has_value(); });
   --impl.waiters;
   return *impl.report;
 }

@@ -54,20 +54,38 @@ void Runtime::Impl::ShutdownThreadMain() {
                           stop_record.signal, info);
   }
 
-  // Phase 3: join workers and pool threads.
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return live_threads == 0; });
-    joined_at_ns.store(absl::ToUnixNanos(absl::Now()),
-                       std::memory_order_release);
-    workers.ForEach([](internal::WorkerRecord& worker) {
-      if (worker.thread.joinable()) worker.thread.join();
-    });
+  // Phase 3: join workers and pool threads. This thread sleeps in
+  // pthread_join, woken by the kernel as each thread ends (rather than on
+  // `cv` as each thread finishes, then again in the join: one wake-up less
+  // on the way to the report). Threads are gathered under mu and joined
+  // outside it, since they take mu as they end; only this thread joins,
+  // and a record's thread, once set under mu, is never set again. No
+  // joinable thread left under mu means every started thread was joined:
+  // a thread is counted in live_threads, under mu, with its record.
+  for (;;) {
+    std::vector<internal::WorkerRecord*> to_join;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      workers.ForEach([&](internal::WorkerRecord& worker) {
+        if (worker.thread.joinable()) to_join.push_back(&worker);
+      });
+    }
+    if (to_join.empty()) break;
+    for (internal::WorkerRecord* worker : to_join) worker->thread.join();
   }
+  joined_at_ns.store(absl::ToUnixNanos(absl::Now()),
+                     std::memory_order_release);
   tasks_unstarted.store(tasks.DiscardQueued(), std::memory_order_relaxed);
+  Emit({.type = EventType::kWorkersJoined});
 
   // Phase 4: hooks, last added first.
+  int hooks_left = 0;
+  hooks.ForEach([&](internal::HookRecord&) { ++hooks_left; });
   hooks.ForEach([&](internal::HookRecord& hook) {
+    --hooks_left;
+    Emit({.type = EventType::kHookStarted,
+          .name = hook.name,
+          .hooks_left = hooks_left});
     hook.state.store(HookOutcome::State::kRunning, std::memory_order_release);
     const absl::Time start = absl::Now();
     bool ok = true;
@@ -86,17 +104,25 @@ void Runtime::Impl::ShutdownThreadMain() {
     hook.state.store(ok ? HookOutcome::State::kFinished
                         : HookOutcome::State::kFailed,
                      std::memory_order_release);
+    Emit({.type = EventType::kHookFinished,
+          .name = hook.name,
+          .status = ok ? absl::OkStatus() : absl::InternalError(hook.error),
+          .hooks_left = hooks_left});
   });
 
   // Phase 5: report.
   ShutdownReport result = Snapshot(ForcedReason::kNotForced);
+  Emit({.type = EventType::kShutdownComplete,
+        .exit_code = result.exit_code()});
   {
     std::lock_guard<std::mutex> lock(mu);
     report = std::move(result);
   }
   shutdown_complete.store(true, std::memory_order_release);
+  // Wait() first: waking the signal thread (so it drops the deadline) is
+  // not urgent, and on a busy machine each wake-up costs the other time.
+  report_cv.notify_all();
   WakeSignalThread();
-  cv.notify_all();
 }
 
 ShutdownReport Runtime::Impl::Snapshot(ForcedReason forced) const {

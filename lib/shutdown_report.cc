@@ -9,23 +9,77 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "lib/internal/signals.h"
 
 namespace graceful {
 namespace {
 
+std::string JsonString(absl::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppend(&out, absl::StrFormat("\\u%04x", c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string JsonTime(absl::Time time) {
+  if (time == absl::InfinitePast()) return "null";
+  return JsonString(absl::FormatTime(absl::RFC3339_full, time,
+                                     absl::UTCTimeZone()));
+}
+
+std::string JsonMillis(absl::Duration duration) {
+  if (duration == absl::InfiniteDuration()) return "null";
+  return absl::StrFormat("%.6f", absl::ToDoubleMilliseconds(duration));
+}
+
+std::string JsonError(const absl::Status& status) {
+  return status.ok() ? "null" : JsonString(status.message());
+}
+
+std::string Since(absl::Time start, absl::Time end) {
+  if (start == absl::InfinitePast() || end == absl::InfinitePast()) {
+    return "-";
+  }
+  return absl::FormatDuration(end - start);
+}
+
 const char* WorkerStateName(WorkerOutcome::State state) {
   switch (state) {
     case WorkerOutcome::State::kFinished:
       return "finished";
     case WorkerOutcome::State::kFailed:
-      return "FAILED";
+      return "failed";
     case WorkerOutcome::State::kRunning:
-      return "STILL RUNNING";
+      return "running";
     case WorkerOutcome::State::kRefused:
-      return "not started";
+      return "refused";
   }
   return "?";
 }
@@ -35,20 +89,30 @@ const char* HookStateName(HookOutcome::State state) {
     case HookOutcome::State::kFinished:
       return "finished";
     case HookOutcome::State::kFailed:
-      return "FAILED";
+      return "failed";
     case HookOutcome::State::kRunning:
-      return "STILL RUNNING";
+      return "running";
     case HookOutcome::State::kNotRun:
       return "not run";
   }
   return "?";
 }
 
-std::string Since(absl::Time start, absl::Time end) {
-  if (start == absl::InfinitePast() || end == absl::InfinitePast()) {
-    return "-";
+const char* ForcedName(ForcedReason forced) {
+  switch (forced) {
+    case ForcedReason::kNotForced:
+      return "none";
+    case ForcedReason::kSecondSignal:
+      return "second signal";
+    case ForcedReason::kDeadline:
+      return "deadline";
   }
-  return absl::FormatDuration(end - start);
+  return "?";
+}
+
+// How ToString() shows a state: as in JSON, upper-cased when abnormal.
+std::string Shown(const char* state, bool abnormal) {
+  return abnormal ? absl::AsciiStrToUpper(state) : state;
 }
 
 }  // namespace
@@ -142,8 +206,11 @@ std::string ShutdownReport::ToString() const {
   }
   absl::StrAppend(&out, "  workers (", workers.size(), "):\n");
   for (const WorkerOutcome& worker : workers) {
-    absl::StrAppend(&out, "    ", worker.name, ": ",
-                    WorkerStateName(worker.state));
+    absl::StrAppend(
+        &out, "    ", worker.name, ": ",
+        Shown(WorkerStateName(worker.state),
+              worker.state == WorkerOutcome::State::kFailed ||
+                  worker.state == WorkerOutcome::State::kRunning));
     if (worker.state == WorkerOutcome::State::kFinished ||
         worker.state == WorkerOutcome::State::kFailed) {
       absl::StrAppend(&out, " after ", Since(worker.started, worker.finished));
@@ -155,7 +222,10 @@ std::string ShutdownReport::ToString() const {
   }
   absl::StrAppend(&out, "  hooks (", hooks.size(), "):\n");
   for (const HookOutcome& hook : hooks) {
-    absl::StrAppend(&out, "    ", hook.name, ": ", HookStateName(hook.state));
+    absl::StrAppend(&out, "    ", hook.name, ": ",
+                    Shown(HookStateName(hook.state),
+                          hook.state == HookOutcome::State::kFailed ||
+                              hook.state == HookOutcome::State::kRunning));
     if (hook.state == HookOutcome::State::kFinished ||
         hook.state == HookOutcome::State::kFailed) {
       absl::StrAppend(&out, " in ", absl::FormatDuration(hook.duration));
@@ -172,6 +242,61 @@ std::string ShutdownReport::ToString() const {
   } else {
     absl::StrAppend(&out, "  exit status: ", exit_code_value, "\n");
   }
+  return out;
+}
+
+std::string ShutdownReport::ToJson() const {
+  std::string out = absl::StrCat(
+      "{\"cause\":", JsonString(StopCauseName(cause)),
+      ",\"error\":", JsonError(error), ",\"signal\":", signal,
+      ",\"signal_name\":",
+      signal == 0 ? "null" : JsonString(internal::SignalName(signal)),
+      ",\"sender_pid\":", sender_pid, ",\"sender_uid\":", sender_uid,
+      ",\"signal_code\":", signal_code,
+      ",\"extra_stop_signals\":", extra_stop_signals,
+      ",\"stop_requested_at\":", JsonTime(stop_requested_at),
+      ",\"workers_joined_at\":", JsonTime(workers_joined_at),
+      ",\"finished_at\":", JsonTime(finished_at),
+      ",\"deadline\":", JsonTime(deadline),
+      ",\"signal_to_joined_ms\":", JsonMillis(signal_to_joined()),
+      ",\"forced\":", JsonString(ForcedName(forced)),
+      ",\"critical_sections_open\":", critical_sections_open,
+      ",\"workers\":[");
+  for (size_t i = 0; i < workers.size(); ++i) {
+    const WorkerOutcome& worker = workers[i];
+    const bool ended = worker.finished != absl::InfinitePast();
+    absl::StrAppend(&out, i == 0 ? "" : ",",
+                    "{\"name\":", JsonString(worker.name),
+                    ",\"state\":", JsonString(WorkerStateName(worker.state)),
+                    ",\"error\":", JsonError(worker.error), ",\"run_ms\":",
+                    ended ? JsonMillis(worker.finished - worker.started)
+                          : "null",
+                    "}");
+  }
+  absl::StrAppend(&out, "],\"stragglers\":[");
+  const std::vector<std::string> running = stragglers();
+  for (size_t i = 0; i < running.size(); ++i) {
+    absl::StrAppend(&out, i == 0 ? "" : ",", JsonString(running[i]));
+  }
+  absl::StrAppend(&out, "],\"hooks\":[");
+  for (size_t i = 0; i < hooks.size(); ++i) {
+    const HookOutcome& hook = hooks[i];
+    const bool ran = hook.state == HookOutcome::State::kFinished ||
+                     hook.state == HookOutcome::State::kFailed;
+    absl::StrAppend(&out, i == 0 ? "" : ",",
+                    "{\"name\":", JsonString(hook.name),
+                    ",\"state\":", JsonString(HookStateName(hook.state)),
+                    ",\"error\":",
+                    hook.error.empty() ? "null" : JsonString(hook.error),
+                    ",\"duration_ms\":",
+                    ran ? JsonMillis(hook.duration) : "null", "}");
+  }
+  absl::StrAppend(&out, "],\"tasks\":{\"accepted\":", tasks_accepted,
+                  ",\"completed\":", tasks_completed,
+                  ",\"failed\":", tasks_failed,
+                  ",\"unstarted\":", tasks_unstarted,
+                  "},\"exit_code\":", exit_code_value,
+                  ",\"die_by_signal\":", die_by_signal, "}");
   return out;
 }
 

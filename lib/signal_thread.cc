@@ -17,6 +17,7 @@
 #include "graceful/runtime.h"
 #include "lib/internal/critical_sections.h"
 #include "lib/internal/runtime_impl.h"
+#include "lib/internal/scheduling.h"
 #include "lib/internal/signals.h"
 #include "lib/internal/thread_role.h"
 
@@ -29,15 +30,18 @@ void Runtime::Impl::WakeSignalThread() {
 }
 
 void Runtime::Impl::SignalThreadMain() {
+  internal::BecomeSignalThread(options.signal_thread_priority);
   internal::EnterRuntimeThread("graceful-signal");
   absl::Time deadline = absl::InfiniteFuture();
+  absl::Time next_heartbeat = absl::Now() + options.heartbeat_interval;
   for (;;) {
     pollfd fds[2] = {{signal_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
     timespec timeout;
     const timespec* timeout_ptr = nullptr;
-    if (deadline != absl::InfiniteFuture()) {
+    const absl::Time wake_at = std::min(deadline, next_heartbeat);
+    if (wake_at != absl::InfiniteFuture()) {
       timeout = absl::ToTimespec(
-          std::max(deadline - absl::Now(), absl::ZeroDuration()));
+          std::max(wake_at - absl::Now(), absl::ZeroDuration()));
       timeout_ptr = &timeout;
     }
     if (ppoll(fds, 2, timeout_ptr, nullptr) < 0 && errno != EINTR) continue;
@@ -54,6 +58,13 @@ void Runtime::Impl::SignalThreadMain() {
       [[maybe_unused]] ssize_t ignored = read(wake_fd, &count, sizeof(count));
     }
     if (signal_thread_exit.load(std::memory_order_acquire)) return;
+    if (const absl::Time now = absl::Now(); now >= next_heartbeat) {
+      next_heartbeat = now + options.heartbeat_interval;
+      const int running = live_threads.load(std::memory_order_relaxed);
+      if (running > 0 && !shutdown_complete.load(std::memory_order_acquire)) {
+        Emit({.type = EventType::kHeartbeat, .workers_running = running});
+      }
+    }
     if (shutdown_complete.load(std::memory_order_acquire)) {
       deadline = absl::InfiniteFuture();
     } else if (stop.stop_requested()) {
@@ -69,6 +80,10 @@ void Runtime::Impl::DispatchSignal(const signalfd_siginfo& raw) {
   const bool registered =
       (registered_signals.load(std::memory_order_acquire) >> (signo - 1)) & 1;
   if (IsActiveStopSignal(signo)) {
+    Emit({.type = EventType::kSignalReceived,
+          .signal = signo,
+          .sender_pid = info.si_pid,
+          .sender_uid = info.si_uid});
     const bool first = BeginStop({.cause = StopCause::kSignal,
                                   .siginfo = info,
                                   .signal = signo,
@@ -112,6 +127,10 @@ void Runtime::Impl::DispatchSignal(const signalfd_siginfo& raw) {
 }
 
 void Runtime::Impl::ForceExit(ForcedReason reason) {
+  Emit({.type = EventType::kEscalation,
+        .workers_running = live_threads.load(std::memory_order_relaxed),
+        .forced = reason,
+        .exit_code = options.forced_exit_code});
   const int still_open = internal::WaitForCriticalSections(
       absl::Now() + options.critical_section_limit);
   ShutdownReport report = Snapshot(reason);

@@ -2,15 +2,19 @@
 
 #include "tests/child_process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -22,7 +26,9 @@ ChildProcess::ChildProcess(std::vector<std::string> argv,
                            ChildOptions options) {
   int out_pipe[2];
   int err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+  int in_pipe[2] = {-1, -1};
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0 ||
+      (options.stdin_pipe && pipe2(in_pipe, O_CLOEXEC) != 0)) {
     perror("pipe2");
     abort();
   }
@@ -41,6 +47,13 @@ ChildProcess::ChildProcess(std::vector<std::string> argv,
     sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int signo = 1; signo < NSIG; ++signo) signal(signo, SIG_DFL);
     for (int signo : options.ignored_signals) signal(signo, SIG_IGN);
+    if (!options.blocked_signals.empty()) {
+      sigset_t blocked;
+      sigemptyset(&blocked);
+      for (int signo : options.blocked_signals) sigaddset(&blocked, signo);
+      sigprocmask(SIG_SETMASK, &blocked, nullptr);
+    }
+    if (options.stdin_pipe) dup2(in_pipe[0], STDIN_FILENO);
     const rlimit no_core = {0, 0};  // SIGQUIT tests: no core files
     setrlimit(RLIMIT_CORE, &no_core);
     dup2(out_pipe[1], STDOUT_FILENO);
@@ -61,6 +74,14 @@ ChildProcess::ChildProcess(std::vector<std::string> argv,
         fcntl(STDERR_FILENO, F_SETFL, 0);
         break;  // full[0] stays open, unread, in the child
       }
+      case ChildOptions::Stderr::kBrokenPipe: {
+        int broken[2];
+        if (pipe(broken) != 0) _exit(126);
+        close(broken[0]);
+        dup2(broken[1], STDERR_FILENO);
+        close(broken[1]);
+        break;
+      }
     }
     execv(args[0], args.data());
     _exit(127);
@@ -69,6 +90,10 @@ ChildProcess::ChildProcess(std::vector<std::string> argv,
   close(err_pipe[1]);
   out_fd_ = out_pipe[0];
   err_fd_ = err_pipe[0];
+  if (options.stdin_pipe) {
+    close(in_pipe[0]);
+    in_fd_ = in_pipe[1];
+  }
 }
 
 ChildProcess::~ChildProcess() {
@@ -78,6 +103,7 @@ ChildProcess::~ChildProcess() {
   }
   if (out_fd_ >= 0) close(out_fd_);
   if (err_fd_ >= 0) close(err_fd_);
+  if (in_fd_ >= 0) close(in_fd_);
 }
 
 bool ChildProcess::Pump(absl::Duration timeout) {
@@ -118,6 +144,32 @@ bool ChildProcess::WaitForOutput(std::string_view text,
 
 void ChildProcess::Signal(int signo) { kill(pid_, signo); }
 
+void ChildProcess::WriteStdin(std::string_view text) {
+  // The child may have died: a write to its stdin must not kill the test.
+  sigset_t pipe_signal, old_mask;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &old_mask);
+  while (in_fd_ >= 0 && !text.empty()) {
+    const ssize_t written = write(in_fd_, text.data(), text.size());
+    if (written <= 0) {
+      if (written < 0 && errno == EINTR) continue;
+      break;
+    }
+    text.remove_prefix(static_cast<size_t>(written));
+  }
+  // Consume a SIGPIPE this write raised, then restore the mask.
+  const timespec zero = {0, 0};
+  while (sigtimedwait(&pipe_signal, nullptr, &zero) == SIGPIPE) {
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+}
+
+void ChildProcess::CloseStdin() {
+  if (in_fd_ >= 0) close(in_fd_);
+  in_fd_ = -1;
+}
+
 int ChildProcess::WaitStatus(absl::Duration budget) {
   const absl::Time deadline = absl::Now() + budget;
   int status = 0;
@@ -127,6 +179,7 @@ int ChildProcess::WaitStatus(absl::Duration budget) {
     if (absl::Now() >= deadline) {
       fprintf(stderr, "watchdog: child %d still running after %s; killing\n",
               pid_, absl::FormatDuration(budget).c_str());
+      DumpThreads();
       kill(pid_, SIGKILL);
       waitpid(pid_, &status, 0);
       break;
@@ -141,6 +194,24 @@ int ChildProcess::WaitStatus(absl::Duration budget) {
     }
   }
   return status;
+}
+
+void ChildProcess::DumpThreads() const {
+  const std::string task_dir = absl::StrCat("/proc/", pid_, "/task");
+  DIR* dir = opendir(task_dir.c_str());
+  if (dir == nullptr) return;
+  while (const dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    std::string line = absl::StrCat("watchdog:   thread ", entry->d_name);
+    for (const char* file : {"comm", "wchan", "syscall"}) {
+      std::ifstream in(absl::StrCat(task_dir, "/", entry->d_name, "/", file));
+      std::string value;
+      std::getline(in, value);
+      absl::StrAppend(&line, " ", file, "=", value);
+    }
+    fprintf(stderr, "%s\n", line.c_str());
+  }
+  closedir(dir);
 }
 
 std::string DescribeStatus(int status) {

@@ -26,8 +26,16 @@ struct ChildOptions {
   std::vector<int> ignored_signals;
   // Where the child's stderr goes: captured (default), closed, or a pipe
   // that is already full and that nobody reads.
-  enum class Stderr { kCaptured, kClosed, kFullPipe };
+  enum class Stderr { kCaptured, kClosed, kFullPipe, kBrokenPipe };
+  // kBrokenPipe: a pipe whose read end is already closed (writes fail with
+  // EPIPE and raise SIGPIPE), as after `prog 2>&1 | head -1` ended.
   Stderr stderr_mode = Stderr::kCaptured;
+  // Signals blocked in the child before exec (its inherited mask).
+  std::vector<int> blocked_signals;
+  // When true, the child's stdin is a pipe the test writes with
+  // `WriteStdin()` and closes with `CloseStdin()` (the child then reads
+  // EOF); otherwise it inherits the test's stdin.
+  bool stdin_pipe = false;
 };
 
 class ChildProcess {
@@ -48,6 +56,11 @@ class ChildProcess {
 
   void Signal(int signo);
 
+  // With `ChildOptions::stdin_pipe`: writes `text` to the child's stdin, or
+  // closes it. Harmless without it, or when already closed.
+  void WriteStdin(std::string_view text);
+  void CloseStdin();
+
   // Waits for the child to change state with waitpid(WUNTRACED) and returns
   // the raw status; reads the rest of its output when it exited.
   int WaitStatus(absl::Duration budget = absl::Seconds(60));
@@ -59,11 +72,15 @@ class ChildProcess {
  private:
   // Reads whatever is available for up to `timeout`; false on EOF of both.
   bool Pump(absl::Duration timeout);
+  // Prints each thread's name, wait channel and syscall to stderr, to show
+  // where a child the watchdog is about to kill was stuck.
+  void DumpThreads() const;
 
   pid_t pid_ = -1;
   bool reaped_ = false;
   int out_fd_ = -1;
   int err_fd_ = -1;
+  int in_fd_ = -1;
   std::string out_;
   std::string err_;
 };

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <latch>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -370,6 +371,75 @@ TEST(PoolTest, ThrowingTaskStopsTheRuntimeAndIsCounted) {
   EXPECT_EQ(report.cause, StopCause::kWorkerFailed);
   EXPECT_EQ(report.tasks_failed, 1);
   EXPECT_THAT(std::string(report.error.message()), HasSubstr("task failed"));
+}
+
+// Collects events from any thread.
+class EventLog {
+ public:
+  EventHandler Handler() {
+    return [this](const Event& event) {
+      std::lock_guard<std::mutex> lock(mu_);
+      types_.push_back(event.type);
+      if (event.type == EventType::kHeartbeat) heartbeat_.count_down();
+    };
+  }
+  std::vector<EventType> types() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return types_;
+  }
+  void WaitForHeartbeat() { heartbeat_.wait(); }
+
+ private:
+  std::mutex mu_;
+  std::vector<EventType> types_;
+  std::latch heartbeat_{1};
+};
+
+TEST(RuntimeEventsTest, ReportsEachPhaseInOrder) {
+  EventLog log;
+  RuntimeOptions options;
+  options.on_event = log.Handler();
+  auto runtime = StartOrDie(options);
+  runtime->Spawn("w", [](StopToken token) {
+    token.SleepUntil(absl::InfiniteFuture());
+  });
+  runtime->AddShutdownHook("h", [] {});
+  runtime->RequestStop();
+  runtime->Wait();
+  EXPECT_THAT(log.types(),
+              ElementsAre(EventType::kStopRequested,
+                          EventType::kWorkerFinished,
+                          EventType::kWorkersJoined, EventType::kHookStarted,
+                          EventType::kHookFinished,
+                          EventType::kShutdownComplete));
+}
+
+TEST(RuntimeEventsTest, HeartbeatsWhileWorkersRun) {
+  EventLog log;
+  RuntimeOptions options;
+  options.on_event = log.Handler();
+  options.heartbeat_interval = absl::Milliseconds(1);
+  auto runtime = StartOrDie(options);
+  runtime->Spawn("w", [](StopToken token) {
+    token.SleepUntil(absl::InfiniteFuture());
+  });
+  log.WaitForHeartbeat();  // hangs (test timeout) without heartbeats
+  runtime->RequestStop();
+  runtime->Wait();
+}
+
+TEST(RuntimeEventsTest, ThrowingHandlerIsHarmless) {
+  RuntimeOptions options;
+  options.on_event = [](const Event&) { throw std::runtime_error("no"); };
+  auto runtime = StartOrDie(options);
+  runtime->RequestStop();
+  EXPECT_EQ(runtime->Wait().cause, StopCause::kRequested);
+}
+
+TEST(RuntimeStartTest, RejectsANonPositiveHeartbeat) {
+  RuntimeOptions options;
+  options.heartbeat_interval = absl::ZeroDuration();
+  EXPECT_EQ(StartStatus(options).code(), absl::StatusCode::kInvalidArgument);
 }
 
 using RuntimeDeathTest = ::testing::Test;

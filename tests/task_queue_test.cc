@@ -17,7 +17,7 @@ Task Noop() {
 }
 
 TEST(TaskQueueTest, PopsInOrderPushed) {
-  TaskQueue queue(4, UnstartedTaskPolicy::kDrain);
+  TaskQueue queue(4, /*drain_after_close=*/true);
   int order = 0;
   int first = -1;
   int second = -1;
@@ -30,7 +30,7 @@ TEST(TaskQueueTest, PopsInOrderPushed) {
 }
 
 TEST(TaskQueueTest, PushBlocksWhileFullUntilAPop) {
-  TaskQueue queue(1, UnstartedTaskPolicy::kDrain);
+  TaskQueue queue(1, /*drain_after_close=*/true);
   ASSERT_TRUE(queue.Push(Noop()));
   std::atomic<bool> pushed{false};
   std::thread pusher([&] {
@@ -44,9 +44,9 @@ TEST(TaskQueueTest, PushBlocksWhileFullUntilAPop) {
 }
 
 TEST(TaskQueueTest, CloseWakesBlockedPushAndPop) {
-  TaskQueue full(1, UnstartedTaskPolicy::kDrain);
+  TaskQueue full(1, /*drain_after_close=*/true);
   ASSERT_TRUE(full.Push(Noop()));
-  TaskQueue empty(1, UnstartedTaskPolicy::kDrain);
+  TaskQueue empty(1, /*drain_after_close=*/true);
   std::latch both_started(2);
   bool push_result = true;
   bool pop_result = true;
@@ -69,7 +69,7 @@ TEST(TaskQueueTest, CloseWakesBlockedPushAndPop) {
 }
 
 TEST(TaskQueueTest, DrainPolicyHandsOutQueuedTasksAfterClose) {
-  TaskQueue queue(4, UnstartedTaskPolicy::kDrain);
+  TaskQueue queue(4, /*drain_after_close=*/true);
   ASSERT_TRUE(queue.Push(Noop()));
   ASSERT_TRUE(queue.Push(Noop()));
   queue.Close();
@@ -80,7 +80,7 @@ TEST(TaskQueueTest, DrainPolicyHandsOutQueuedTasksAfterClose) {
 }
 
 TEST(TaskQueueTest, LeavePolicyKeepsQueuedTasksForDiscard) {
-  TaskQueue queue(4, UnstartedTaskPolicy::kLeave);
+  TaskQueue queue(4, /*drain_after_close=*/false);
   ASSERT_TRUE(queue.Push(Noop()));
   ASSERT_TRUE(queue.Push(Noop()));
   queue.Close();

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "graceful/events.h"
 
 namespace graceful {
 
@@ -64,6 +65,46 @@ enum class UnstartedTaskPolicy {
   // Queued tasks are destroyed without running and counted as unstarted in
   // the report.
   kLeave,
+};
+
+// How the signal thread is scheduled (`RuntimeOptions::
+// signal_thread_priority`). It sleeps until a signal arrives and then does
+// a few microseconds of work, but under the kernel's fair scheduler a
+// thread that wakes up waits for a CPU behind the threads already running:
+// with 256 compute-bound workers on 2 CPUs, SIGTERM was seen a median of
+// 230 ms (and up to 600 ms) after it was sent (bench/README.md).
+enum class SignalThreadPriority {
+  // The signal thread keeps the policy and priority of the thread that
+  // called `Start()`.
+  kInherit,
+  // The signal thread runs SCHED_FIFO at priority 1, the lowest real-time
+  // priority (above every ordinary thread, below any real-time thread the
+  // application runs), with SCHED_RESET_ON_FORK, so a stop is seen within
+  // tens of microseconds however busy the CPUs are. It needs CAP_SYS_NICE
+  // or RLIMIT_RTPRIO >= 1 (systemd: `LimitRTPRIO=1`; a container: the
+  // SYS_NICE capability). Without either, the signal thread keeps its
+  // inherited priority and `Start()` writes one line to stderr saying so
+  // (once per process).
+  kRealtime,
+};
+
+// How spawned workers and pool threads are scheduled
+// (`RuntimeOptions::worker_priority`). Lowering needs no privilege and
+// cannot be undone by the thread without one.
+enum class WorkerPriority {
+  // Workers keep the policy and priority of the thread that called
+  // `Start()`.
+  kInherit,
+  // SCHED_BATCH: the kernel treats workers as CPU-bound and does not let
+  // them preempt other threads when they wake up.
+  kBatch,
+  // SCHED_IDLE: workers run only when no ordinary thread of their cgroup
+  // wants the CPU, so a waking signal (or any other) thread preempts them
+  // at once. Without the real-time signal thread this takes the median
+  // time to see a stop under full load from ~230 ms to ~50 us, though
+  // tails of tens of milliseconds remain. Children a worker forks inherit
+  // SCHED_IDLE.
+  kIdle,
 };
 
 // Exit codes the runtime uses; see also `SignalExitStyle`.
@@ -129,6 +170,26 @@ struct RuntimeOptions {
 
   // Default: kDrain.
   UnstartedTaskPolicy unstarted_tasks = UnstartedTaskPolicy::kDrain;
+
+  // Scheduling of the signal thread; see `SignalThreadPriority`.
+  // Default: kRealtime (SCHED_FIFO 1 when permitted, else inherited and
+  // said once on stderr).
+  SignalThreadPriority signal_thread_priority =
+      SignalThreadPriority::kRealtime;
+
+  // Scheduling of spawned workers and pool threads; see `WorkerPriority`.
+  // Default: kInherit.
+  WorkerPriority worker_priority = WorkerPriority::kInherit;
+
+  // Receives the runtime's events (see events.h for when, and on which
+  // threads, it is called). Empty: no events. Default: `LogEventToStderr`,
+  // a few concise lines on stderr when the process stops.
+  EventHandler on_event = LogEventToStderr;
+
+  // How often the signal thread sends `EventType::kHeartbeat` while
+  // workers run (for watchdogs such as systemd's WATCHDOG=1). Must be
+  // positive. Default: absl::InfiniteDuration(), no heartbeat.
+  absl::Duration heartbeat_interval = absl::InfiniteDuration();
 };
 
 }  // namespace graceful

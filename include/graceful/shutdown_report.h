@@ -71,7 +71,7 @@ struct WorkerOutcome {
   State state = State::kFinished;
   absl::Status error;
   absl::Time started;
-  absl::Time finished;  // absl::InfinitePast() unless it finished or failed
+  absl::Time finished = absl::InfinitePast();  // unless it finished or failed
 };
 
 struct HookOutcome {
@@ -168,6 +168,35 @@ struct ShutdownReport {
   // failures, hooks, tasks, exit status.
   // This function is NOT async-signal-safe.
   std::string ToString() const;
+
+  // ShutdownReport::ToJson()
+  //
+  // The report as one JSON object on one line, for log pipelines. Field
+  // names are stable (new fields may be added; none is renamed or removed):
+  //
+  //   cause               "none" | "signal" | "requested" | "worker failed"
+  //                       | "work done"
+  //   error               message of the first failure, or null
+  //   signal, signal_name 15, "SIGTERM" (0, null without a signal)
+  //   sender_pid, sender_uid, signal_code, extra_stop_signals   integers
+  //   stop_requested_at, workers_joined_at, finished_at, deadline
+  //                       RFC 3339 UTC strings, or null if not reached
+  //   signal_to_joined_ms number, or null if the workers were never joined
+  //   forced              "none" | "second signal" | "deadline"
+  //   critical_sections_open   integer
+  //   workers             [{"name", "state": "finished" | "failed" |
+  //                       "running" | "refused", "error": string|null,
+  //                       "run_ms": number|null}]
+  //   stragglers          [names of workers still running]
+  //   hooks               [{"name", "state": "finished" | "failed" |
+  //                       "running" | "not run", "error": string|null,
+  //                       "duration_ms": number|null}]
+  //   tasks               {"accepted", "completed", "failed", "unstarted"}
+  //   exit_code           integer; die_by_signal: integer (0: none)
+  //
+  // Strings are escaped as JSON requires; names are expected to be UTF-8.
+  // This function is NOT async-signal-safe.
+  std::string ToJson() const;
 };
 
 }  // namespace graceful

@@ -30,10 +30,12 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "graceful/events.h"
 #include "graceful/runtime.h"
 #include "graceful/runtime_options.h"
 #include "graceful/shutdown_report.h"
 #include "lib/internal/append_only_list.h"
+#include "lib/internal/scheduling.h"
 #include "lib/internal/stop_state.h"
 #include "lib/internal/task_queue.h"
 
@@ -49,7 +51,9 @@ struct WorkerRecord {
 
   const std::string name;
   const absl::Time started;
-  std::thread thread;  // set by the spawning thread and joined, both under mu_
+  // Set by the spawning thread and joined, both under mu_; its stack is
+  // unmapped with the record (see WorkerThread).
+  WorkerThread thread;
   // Writer: the worker itself as it ends, or the spawner when it refuses
   // (release, after `finished` and `error`); readers acquire.
   std::atomic<WorkerOutcome::State> state{WorkerOutcome::State::kRunning};
@@ -93,6 +97,11 @@ struct Runtime::Impl {
   // Records `error` (the first one is kept) and begins a stop with cause
   // kWorkerFailed.
   void Fail(absl::Status error);
+  // Sends `event` to options.on_event, adding the time and, once stopping,
+  // the stop time and deadline. Exceptions from the handler are discarded.
+  void Emit(Event event) const;
+  // Common end of worker and pool threads.
+  void ThreadFinished(const internal::WorkerRecord& record);
 
   // Threads.
   void SignalThreadMain();
@@ -147,8 +156,13 @@ struct Runtime::Impl {
   // Workers, pool threads, work accounting and the report.
   std::mutex mu;
   std::condition_variable cv;  // any change to the fields guarded by mu
+  // `report` was set (phase 5). Separate from `cv`, so that Wait() sleeps
+  // through the stop and the join instead of waking at each change.
+  std::condition_variable report_cv;
   internal::AppendOnlyList<internal::WorkerRecord> workers;  // adds under mu
-  int live_threads = 0;         // guarded by mu: workers + pool threads
+  // Workers + pool threads running. Written under mu (so that waits on cv
+  // see every change); read without it by events and the heartbeat.
+  std::atomic<int> live_threads{0};
   bool pool_started = false;    // guarded by mu
   int waiters = 0;              // guarded by mu: threads in Wait()
   bool destroying = false;      // guarded by mu

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <climits>
 #include <cstdlib>
 #include <cerrno>
 #include <fstream>
@@ -200,23 +202,21 @@ absl::StatusOr<std::vector<std::string>> ThreadsThatCanReceiveSignals() {
 
 void WriteBounded(int fd, std::string_view text, absl::Duration limit) {
   const absl::Time deadline = absl::Now() + limit;
-  const int flags = fcntl(fd, F_GETFL);
-  if (flags < 0) return;  // closed
-  // About to exit: changing the shared file description is acceptable.
-  fcntl(fd, F_SETFL, flags | O_NONBLOCK);
   while (!text.empty()) {
-    const ssize_t written = write(fd, text.data(), text.size());
-    if (written > 0) {
-      text.remove_prefix(static_cast<size_t>(written));
-      continue;
-    }
-    if (written < 0 && errno != EAGAIN && errno != EINTR) return;
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) return;
+    // POLLOUT on a pipe means a free buffer slot, which takes any write of
+    // up to PIPE_BUF bytes whole: such a write never blocks.
+    const int wait_ms = static_cast<int>(absl::ToInt64Milliseconds(
+        std::max(deadline - absl::Now(), absl::ZeroDuration())));
     pollfd pfd = {fd, POLLOUT, 0};
-    poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
+    const int ready = poll(&pfd, 1, wait_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready != 1 || !(pfd.revents & POLLOUT)) return;  // full, or closed
+    const ssize_t written =
+        write(fd, text.data(), std::min<size_t>(text.size(), PIPE_BUF));
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return;
+    text.remove_prefix(static_cast<size_t>(written));
   }
-  fcntl(fd, F_SETFL, flags);
 }
 
 namespace {

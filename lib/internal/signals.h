@@ -60,8 +60,11 @@ siginfo_t ToSiginfo(const signalfd_siginfo& info);
 // receivable signal), read from /proc/self/task; empty when there are none.
 absl::StatusOr<std::vector<std::string>> ThreadsThatCanReceiveSignals();
 
-// Writes all of `text` to `fd` for at most `limit`, never blocking longer:
-// a full pipe or a closed descriptor just cuts the output short.
+// Writes `text` to `fd`, waiting at most `limit` (which may be zero) for
+// the descriptor to take more; never blocks longer, whatever `fd` is: a full
+// pipe nobody reads, a stopped terminal or a closed descriptor just cut the
+// output short. Leaves the descriptor's flags alone (stderr's file
+// description is shared with other processes).
 void WriteBounded(int fd, std::string_view text, absl::Duration limit);
 
 // The signal state child processes must get back (see spawn.h). Saved by

@@ -24,8 +24,7 @@ std::optional<Task> TaskQueue::Pop() {
   {
     std::unique_lock<std::mutex> lock(mu_);
     not_empty_.wait(lock, [&] { return closed_ || !tasks_.empty(); });
-    if (tasks_.empty() ||
-        (closed_ && policy_ == UnstartedTaskPolicy::kLeave)) {
+    if (tasks_.empty() || (closed_ && !drain_after_close_)) {
       return std::nullopt;
     }
     task.emplace(std::move(tasks_.front()));

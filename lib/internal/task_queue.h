@@ -13,7 +13,6 @@
 #include <optional>
 
 #include "absl/functional/any_invocable.h"
-#include "graceful/runtime_options.h"
 #include "graceful/stop_token.h"
 
 namespace graceful {
@@ -24,8 +23,11 @@ using Task = absl::AnyInvocable<void(StopToken)>;
 // Thread safety: every member function may be called concurrently.
 class TaskQueue {
  public:
-  TaskQueue(size_t capacity, UnstartedTaskPolicy policy)
-      : capacity_(capacity), policy_(policy) {}
+  // With `drain_after_close`, Pop() keeps handing out queued tasks after
+  // Close() until the queue is empty; without it, Pop() returns nullopt as
+  // soon as the queue is closed.
+  TaskQueue(size_t capacity, bool drain_after_close)
+      : capacity_(capacity), drain_after_close_(drain_after_close) {}
 
   // Blocks while the queue is full. Returns false (and drops `task`) once
   // the queue is closed.
@@ -33,7 +35,7 @@ class TaskQueue {
 
   // Blocks until a task is available and returns it, or returns nullopt when
   // the calling pool thread should exit: the queue is closed and either
-  // empty or, with kLeave, not to be drained.
+  // empty or not to be drained.
   std::optional<Task> Pop();
 
   // Refuses further pushes and wakes every blocked Push() and Pop().
@@ -44,7 +46,7 @@ class TaskQueue {
 
  private:
   const size_t capacity_;
-  const UnstartedTaskPolicy policy_;
+  const bool drain_after_close_;
   std::mutex mu_;
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
