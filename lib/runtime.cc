@@ -210,8 +210,17 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Start(
   // creates inherits the mask, and only the signal thread receives them.
   const sigset_t receivable = internal::ReceivableSignals();
   pthread_sigmask(SIG_BLOCK, &receivable, &impl->original_mask);
+  // Signals already pending on this thread alone (raise() while blocked)
+  // would never reach the signal thread's signalfd: take them for it.
+  const timespec no_wait = {0, 0};
+  siginfo_t early;
+  while (sigtimedwait(&receivable, &early, &no_wait) > 0) {
+    impl->pending_at_start.push_back(early);
+  }
   auto fail = [&](absl::Status status) {
     pthread_sigmask(SIG_SETMASK, &impl->original_mask, nullptr);
+    // Give back the signals taken from this thread's pending set.
+    for (const siginfo_t& info : impl->pending_at_start) raise(info.si_signo);
     impl.reset();
     release_slot();
     return status;
@@ -521,7 +530,6 @@ absl::Status Runtime::Submit(absl::AnyInvocable<void(StopToken)> task) {
     impl.FinishWork();
     return stopping();
   }
-  impl.tasks_accepted.fetch_add(1, std::memory_order_relaxed);
   return absl::OkStatus();
 }
 

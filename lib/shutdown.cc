@@ -82,6 +82,9 @@ void Runtime::Impl::ShutdownThreadMain() {
   int hooks_left = 0;
   hooks.ForEach([&](internal::HookRecord&) { ++hooks_left; });
   hooks.ForEach([&](internal::HookRecord& hook) {
+    if (ending.load(std::memory_order_acquire) == Ending::kForced) {
+      ParkForever();  // no hook starts once the exit is being forced
+    }
     --hooks_left;
     Emit({.type = EventType::kHookStarted,
           .name = hook.name,
@@ -110,7 +113,8 @@ void Runtime::Impl::ShutdownThreadMain() {
           .hooks_left = hooks_left});
   });
 
-  // Phase 5: report.
+  // Phase 5: report, unless the exit is already being forced.
+  if (!DecideEnding(Ending::kGraceful)) ParkForever();
   ShutdownReport result = Snapshot(ForcedReason::kNotForced);
   Emit({.type = EventType::kShutdownComplete,
         .exit_code = result.exit_code()});
@@ -164,7 +168,7 @@ ShutdownReport Runtime::Impl::Snapshot(ForcedReason forced) const {
     }
     r.hooks.push_back(std::move(outcome));
   });
-  r.tasks_accepted = tasks_accepted.load(std::memory_order_relaxed);
+  r.tasks_accepted = tasks.accepted();
   r.tasks_completed = tasks_completed.load(std::memory_order_relaxed);
   r.tasks_failed = tasks_failed.load(std::memory_order_relaxed);
   r.tasks_unstarted = tasks_unstarted.load(std::memory_order_relaxed);

@@ -34,6 +34,7 @@ void Runtime::Impl::SignalThreadMain() {
   internal::EnterRuntimeThread("graceful-signal");
   absl::Time deadline = absl::InfiniteFuture();
   absl::Time next_heartbeat = absl::Now() + options.heartbeat_interval;
+  for (const siginfo_t& info : pending_at_start) DispatchSignal(info);
   for (;;) {
     pollfd fds[2] = {{signal_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
     timespec timeout;
@@ -50,7 +51,7 @@ void Runtime::Impl::SignalThreadMain() {
       const ssize_t got = read(signal_fd, infos, sizeof(infos));
       for (ssize_t i = 0; i < got / static_cast<ssize_t>(sizeof(infos[0]));
            ++i) {
-        DispatchSignal(infos[i]);
+        DispatchSignal(internal::ToSiginfo(infos[i]));
       }
     }
     if (fds[1].revents & POLLIN) {
@@ -74,9 +75,16 @@ void Runtime::Impl::SignalThreadMain() {
   }
 }
 
-void Runtime::Impl::DispatchSignal(const signalfd_siginfo& raw) {
-  const int signo = static_cast<int>(raw.ssi_signo);
-  siginfo_t info = internal::ToSiginfo(raw);
+void Runtime::Impl::DispatchSignal(siginfo_t info) {
+  const int signo = info.si_signo;
+  // TRICKY: the signalfd also returns signals pending on this thread alone.
+  // A write of this thread's (an event handler's line to a stderr whose
+  // reader is gone) that fails with EPIPE queues a SIGPIPE here, which the
+  // kernel records as sent by this process: it is the write's error, not a
+  // signal to act on (in any other thread it just stays pending, blocked).
+  if (signo == SIGPIPE && info.si_code == SI_USER && info.si_pid == getpid()) {
+    return;
+  }
   const bool registered =
       (registered_signals.load(std::memory_order_acquire) >> (signo - 1)) & 1;
   if (IsActiveStopSignal(signo)) {
@@ -126,7 +134,19 @@ void Runtime::Impl::DispatchSignal(const signalfd_siginfo& raw) {
   }
 }
 
+bool Runtime::Impl::DecideEnding(Ending way) {
+  Ending undecided = Ending::kUndecided;
+  return ending.compare_exchange_strong(undecided, way,
+                                        std::memory_order_acq_rel) ||
+         undecided == way;
+}
+
+void Runtime::Impl::ParkForever() {
+  for (;;) absl::SleepFor(absl::Hours(24));
+}
+
 void Runtime::Impl::ForceExit(ForcedReason reason) {
+  if (!DecideEnding(Ending::kForced)) return;  // phase 5 came first
   Emit({.type = EventType::kEscalation,
         .workers_running = live_threads.load(std::memory_order_relaxed),
         .forced = reason,

@@ -68,7 +68,11 @@
 // still terminates, SIGQUIT still dumps core, SIGTSTP still stops).
 // SIGPIPE: a write to a broken pipe or socket raises SIGPIPE in the writing
 // thread, where it stays blocked, so the write fails with EPIPE instead of
-// killing the process; SIGPIPE sent by kill(2) keeps its usual effect.
+// killing the process; SIGPIPE sent by another process keeps its usual
+// effect. Signals are received when sent to the process (kill(2), a
+// terminal, a supervisor), and when pending on the thread that calls
+// `Start()` at that moment; a signal raise()d in a thread after `Start()`
+// stays pending on that thread, unseen: use `RequestStop()` in-process.
 // Synchronous fault signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS)
 // and SIGABRT are never blocked; SIGKILL and SIGSTOP cannot be.
 //

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
@@ -112,9 +113,20 @@ struct Runtime::Impl {
   void PoolThreadMain(internal::WorkerRecord* record);
 
   // Signal thread helpers.
-  void DispatchSignal(const signalfd_siginfo& info);
-  [[noreturn]] void ForceExit(ForcedReason reason);
+  void DispatchSignal(siginfo_t info);
+  // Forces the exit, unless the graceful path already decided the ending
+  // (then returns at once).
+  void ForceExit(ForcedReason reason);
   void WakeSignalThread();
+
+  // How the process ends is decided once: by the forced exit or by phase 5.
+  // Returns true if `way` won. Whoever loses parks (the shutdown thread) or
+  // returns (the forced exit).
+  enum class Ending { kUndecided, kGraceful, kForced };
+  bool DecideEnding(Ending way);
+  // For the shutdown thread once the exit is being forced: never returns,
+  // so that nothing of the graceful path races the forced _exit().
+  [[noreturn]] static void ParkForever();
 
   // Callback thread helpers.
   void PostToCallbackThread(int signo, const siginfo_t& info);
@@ -151,6 +163,10 @@ struct Runtime::Impl {
   // Writers: the shutdown thread (complete) and the destructor (exit);
   // reader: the signal thread after a wake.
   std::atomic<bool> shutdown_complete{false};
+  std::atomic<Ending> ending{Ending::kUndecided};  // see DecideEnding()
+  // Signals already pending on the Start() thread when it blocked them
+  // (raise() before Start()), taken by Start() for the signal thread.
+  std::vector<siginfo_t> pending_at_start;
   std::atomic<bool> signal_thread_exit{false};
 
   // Workers, pool threads, work accounting and the report.
@@ -174,7 +190,6 @@ struct Runtime::Impl {
   std::atomic<int64_t> joined_at_ns{0};  // writer: shutdown thread (release)
 
   internal::TaskQueue tasks;
-  std::atomic<int64_t> tasks_accepted{0};
   std::atomic<int64_t> tasks_completed{0};
   std::atomic<int64_t> tasks_failed{0};
   std::atomic<int64_t> tasks_unstarted{0};

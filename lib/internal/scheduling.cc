@@ -109,7 +109,7 @@ size_t DefaultStackSize() {
   return (size + page - 1) / page * page;
 }
 
-void* RunBody(void* arg) {
+void* RunBody(void* arg) noexcept {
   std::unique_ptr<absl::AnyInvocable<void()>> body(
       static_cast<absl::AnyInvocable<void()>*>(arg));
   (*body)();

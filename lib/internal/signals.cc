@@ -176,7 +176,15 @@ absl::StatusOr<std::vector<std::string>> ThreadsThatCanReceiveSignals() {
         "cannot list threads: opendir(/proc/self/task): ", strerror(errno),
         "; mount /proc so the runtime can check that it runs first"));
   }
-  const std::string self = absl::StrCat(gettid());
+  // The calling thread's id as /proc sees it: in a PID namespace whose /proc
+  // was not remounted, gettid() differs. /proc/thread-self is PID/task/TID.
+  char link[64] = {};
+  std::string self = absl::StrCat(gettid());
+  if (const ssize_t n = readlink("/proc/thread-self", link, sizeof(link) - 1);
+      n > 0) {
+    const std::string_view path(link, static_cast<size_t>(n));
+    self = std::string(path.substr(path.rfind('/') + 1));
+  }
   std::vector<std::string> threads;
   while (const dirent* entry = readdir(dir)) {
     const std::string tid = entry->d_name;

@@ -14,6 +14,7 @@ bool TaskQueue::Push(Task task) {
                    [&] { return closed_ || tasks_.size() < capacity_; });
     if (closed_) return false;
     tasks_.push_back(std::move(task));
+    accepted_.fetch_add(1, std::memory_order_relaxed);
   }
   not_empty_.notify_one();
   return true;

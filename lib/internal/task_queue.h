@@ -5,6 +5,7 @@
 #ifndef GRACEFUL_LIB_INTERNAL_TASK_QUEUE_H_
 #define GRACEFUL_LIB_INTERNAL_TASK_QUEUE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -44,6 +45,11 @@ class TaskQueue {
   // Destroys the tasks still queued; returns how many there were.
   int64_t DiscardQueued();
 
+  // Tasks Push() accepted so far. Counted under the queue's mutex, so once
+  // Close() returned it includes every push that will ever succeed.
+  // Lock-free: the forced exit reads it.
+  int64_t accepted() const { return accepted_.load(std::memory_order_relaxed); }
+
  private:
   const size_t capacity_;
   const bool drain_after_close_;
@@ -52,6 +58,8 @@ class TaskQueue {
   std::condition_variable not_full_;
   std::deque<Task> tasks_;  // guarded by mu_
   bool closed_ = false;     // guarded by mu_
+  // Incremented under mu_ (relaxed); read anywhere.
+  std::atomic<int64_t> accepted_{0};
 };
 
 }  // namespace internal
