@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "lib/internal/signals.h"
 
 namespace graceful {
@@ -23,10 +24,17 @@ std::string DescribeCause(const Event& event) {
   return StopCauseName(event.cause);
 }
 
+// "20s", "1.234ms", "56us": to the microsecond below a second, to the
+// millisecond above.
+std::string Rounded(absl::Duration duration) {
+  return absl::FormatDuration(absl::Trunc(
+      duration, duration < absl::Seconds(1) ? absl::Microseconds(1)
+                                            : absl::Milliseconds(1)));
+}
+
 std::string SinceStop(const Event& event) {
-  return absl::StrCat(
-      absl::FormatDuration(event.time - event.stop_requested_at),
-      " after the stop");
+  return absl::StrCat(Rounded(event.time - event.stop_requested_at),
+                      " after the stop");
 }
 
 }  // namespace
@@ -59,9 +67,11 @@ void LogEventToStderr(const Event& event) {
   std::string line;
   switch (event.type) {
     case EventType::kStopRequested:
+      // A program that simply finished its work is not news.
+      if (event.cause == StopCause::kWorkDone) return;
       line = absl::StrCat("graceful: stopping: ", DescribeCause(event),
                           "; grace period ends in ",
-                          absl::FormatDuration(event.deadline - event.time));
+                          Rounded(event.deadline - event.time));
       break;
     case EventType::kWorkerFinished:
       if (event.status.ok()) return;
@@ -69,6 +79,7 @@ void LogEventToStderr(const Event& event) {
                           "' failed: ", event.status.message());
       break;
     case EventType::kWorkersJoined:
+      if (event.cause == StopCause::kWorkDone) return;
       line = absl::StrCat("graceful: workers joined ", SinceStop(event));
       break;
     case EventType::kHookFinished:
@@ -77,6 +88,7 @@ void LogEventToStderr(const Event& event) {
                           "' failed: ", event.status.message());
       break;
     case EventType::kShutdownComplete:
+      if (event.cause == StopCause::kWorkDone) return;
       line = absl::StrCat("graceful: shutdown complete ", SinceStop(event),
                           "; exit status ", event.exit_code);
       break;

@@ -343,6 +343,7 @@ void Runtime::Impl::Emit(Event event) const {
   if (!options.on_event) return;
   event.time = absl::Now();
   if (stop.stop_requested()) {
+    event.cause = stop_record.cause;
     event.stop_requested_at = stop_record.at;
     event.deadline = stop_record.deadline;
   }

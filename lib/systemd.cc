@@ -266,11 +266,6 @@ void SystemdNotifier::State::OnEvent(const Event& event) {
 
 absl::StatusOr<SystemdNotifier> SystemdNotifier::FromEnvironment(
     SystemdOptions options) {
-  if (options.extend_timeout < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        "graceful::SystemdNotifier: SystemdOptions::extend_timeout must not "
-        "be negative");
-  }
   const char* raw_socket = getenv(kNotifySocket);
   const bool has_socket = raw_socket != nullptr && raw_socket[0] != '\0';
   const std::string socket_text = has_socket ? raw_socket : "";
@@ -280,6 +275,11 @@ absl::StatusOr<SystemdNotifier> SystemdNotifier::FromEnvironment(
   uint64_t watchdog_usec = 0;
   const int watchdog = sd_watchdog_enabled(/*unset_environment=*/1,
                                            &watchdog_usec);
+  if (options.extend_timeout < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "graceful::SystemdNotifier: SystemdOptions::extend_timeout must not "
+        "be negative");
+  }
   if (!has_socket) return SystemdNotifier();
   if (watchdog < 0) {
     return absl::InvalidArgumentError(absl::StrCat(

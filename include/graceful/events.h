@@ -67,7 +67,7 @@ const char* EventTypeName(EventType type);
 struct Event {
   EventType type = EventType::kHeartbeat;
   absl::Time time = absl::InfinitePast();
-  StopCause cause = StopCause::kNone;
+  StopCause cause = StopCause::kNone;  // once stopping, on every event
   int signal = 0;
   pid_t sender_pid = 0;
   uid_t sender_uid = 0;
@@ -87,8 +87,9 @@ using EventHandler = std::function<void(const Event&)>;
 //
 // The default `RuntimeOptions::on_event`: one line, written with a single
 // write(2) and only if stderr can take it without blocking (dropped when
-// stderr is a full pipe), for kStopRequested, a failed worker or hook, kWorkersJoined,
-// kShutdownComplete and kEscalation; nothing for the others. Example:
+// stderr is a full pipe), for kStopRequested, a failed worker or hook,
+// kWorkersJoined, kShutdownComplete and kEscalation; nothing for the others,
+// and nothing about a stop whose cause is kWorkDone. Example:
 //
 //   graceful: stopping: SIGTERM from pid 1 uid 0; grace period ends in 20s
 //   graceful: workers joined 1.21ms after the stop

@@ -82,9 +82,10 @@ enum class SignalThreadPriority {
   // application runs), with SCHED_RESET_ON_FORK, so a stop is seen within
   // tens of microseconds however busy the CPUs are. It needs CAP_SYS_NICE
   // or RLIMIT_RTPRIO >= 1 (systemd: `LimitRTPRIO=1`; a container: the
-  // SYS_NICE capability). Without either, the signal thread keeps its
-  // inherited priority and `Start()` writes one line to stderr saying so
-  // (once per process).
+  // SYS_NICE capability) and, on kernels with cgroup v1 real-time group
+  // scheduling, a cpu cgroup with `cpu.rt_runtime_us` > 0. Without them,
+  // the signal thread keeps its inherited priority and the runtime writes
+  // one line to stderr saying so (once per process).
   kRealtime,
 };
 

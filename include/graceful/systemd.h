@@ -148,10 +148,12 @@ class SystemdNotifier {
   //
   // Reads NOTIFY_SOCKET (an absolute path, or "@name" for an abstract
   // socket), WATCHDOG_USEC and WATCHDOG_PID, then removes all three from the
-  // environment. Returns a disabled notifier when NOTIFY_SOCKET is not set,
-  // and `InvalidArgument` when a variable is malformed (the variables are
-  // removed in every case). The watchdog is on when WATCHDOG_USEC is set
-  // and WATCHDOG_PID is unset or this process's pid.
+  // environment (in every case, errors included). Returns a disabled
+  // notifier when NOTIFY_SOCKET is unset or empty; `InvalidArgument` when
+  // `options.extend_timeout` is negative, or NOTIFY_SOCKET is set and it,
+  // WATCHDOG_USEC or WATCHDOG_PID is malformed; `Unavailable` when no
+  // socket could be created. The watchdog is on when WATCHDOG_USEC is set,
+  // WATCHDOG_PID is unset or this process's pid, and `options.watchdog`.
   //
   // Call it first in main(), before `Runtime::Start()` and before any other
   // thread exists: it changes the environment, which is not thread-safe.

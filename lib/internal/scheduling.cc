@@ -42,9 +42,11 @@ absl::Status SetSignalThreadPriority(SignalThreadPriority priority) {
   getrlimit(RLIMIT_RTPRIO, &rtprio);
   const std::string message = absl::StrCat(
       "SCHED_FIFO for the signal thread was refused (", strerror(error),
-      "): it needs CAP_SYS_NICE or RLIMIT_RTPRIO >= 1, and RLIMIT_RTPRIO is ",
+      "): it needs CAP_SYS_NICE or RLIMIT_RTPRIO >= 1 (RLIMIT_RTPRIO is ",
       rtprio.rlim_cur == RLIM_INFINITY ? std::string("unlimited")
-                                       : absl::StrCat(rtprio.rlim_cur));
+                                       : absl::StrCat(rtprio.rlim_cur),
+      ") and, where cgroup v1 real-time group scheduling is on, a cpu "
+      "cgroup with cpu.rt_runtime_us > 0");
   return error == EPERM ? absl::PermissionDeniedError(message)
                         : absl::InternalError(message);
 }

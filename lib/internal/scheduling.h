@@ -15,9 +15,11 @@
 // tails of 20-50 ms. A real-time signal thread (SCHED_FIFO) preempts every
 // fair-class thread at once: ~50 us, 76 us at the 99th percentile.
 //
-// SCHED_FIFO needs CAP_SYS_NICE or a nonzero RLIMIT_RTPRIO; without
-// either, the signal thread keeps its inherited priority and the runtime
-// says so once on stderr. Lowering the workers (SCHED_BATCH, SCHED_IDLE)
+// SCHED_FIFO needs CAP_SYS_NICE or a nonzero RLIMIT_RTPRIO (and, on
+// kernels with cgroup v1 real-time group scheduling, a cpu cgroup granting
+// real-time time: systemd's init.scope grants none); without them, the
+// signal thread keeps its inherited priority and the runtime says so once
+// on stderr. Lowering the workers (SCHED_BATCH, SCHED_IDLE)
 // needs no privilege and is an opt-in (RuntimeOptions::worker_priority).
 
 #ifndef GRACEFUL_LIB_INTERNAL_SCHEDULING_H_
