@@ -310,11 +310,15 @@ bool Runtime::Impl::BeginStop(const internal::StopRecord& record) {
     tasks.Close();
     stop.SetStopped();  // release: publishes stop_record
   }
+  int hooks_to_run = 0;
+  hooks.ForEach([&](internal::HookRecord&) { ++hooks_to_run; });
   Event event{.type = EventType::kStopRequested,
               .cause = record.cause,
               .signal = record.signal,
               .sender_pid = record.sender_pid,
-              .sender_uid = record.sender_uid};
+              .sender_uid = record.sender_uid,
+              .workers_running = live_threads.load(std::memory_order_relaxed),
+              .hooks_left = hooks_to_run};
   if (record.cause == StopCause::kWorkerFailed) {
     std::lock_guard<std::mutex> lock(error_mu);
     event.status = first_error;

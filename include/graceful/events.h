@@ -30,6 +30,13 @@
 // thread would hold back the deadline and the forced exit). Exceptions
 // thrown by a handler are caught and discarded. `Event::name` views memory
 // that is valid only during the call.
+//
+// Ordering: events from one thread arrive in the order that thread sent
+// them; events from different threads may interleave. In particular the
+// stop flag is set before kStopRequested is sent (its handler is kept off
+// the path from signal to stop), so a worker that saw the stop may report
+// kWorkerFinished before kStopRequested arrives, and concurrent
+// kWorkerFinished events may arrive with `workers_running` out of order.
 
 #ifndef GRACEFUL_EVENTS_H_
 #define GRACEFUL_EVENTS_H_
@@ -47,7 +54,8 @@ namespace graceful {
 
 enum class EventType {
   kSignalReceived,     // a stop signal arrived: `signal`, `sender_*`
-  kStopRequested,      // phase 1: `cause`, `signal`, `sender_*`, `deadline`
+  kStopRequested,      // phase 1: `cause`, `signal`, `sender_*`, `deadline`,
+                       // `workers_running`, `hooks_left` (hooks to run)
   kWorkerFinished,     // a worker or pool thread returned: `name`, `status`,
                        // `workers_running` (left after it)
   kWorkersJoined,      // phase 3 done

@@ -187,9 +187,10 @@ struct RuntimeOptions {
   // a few concise lines on stderr when the process stops.
   EventHandler on_event = LogEventToStderr;
 
-  // How often the signal thread sends `EventType::kHeartbeat` while
-  // workers run (for watchdogs such as systemd's WATCHDOG=1). Must be
-  // positive. Default: absl::InfiniteDuration(), no heartbeat.
+  // How often the signal thread sends `EventType::kHeartbeat` while at
+  // least one worker or pool thread runs (none before the first Spawn() or
+  // Submit(), nor during the hooks), for watchdogs such as systemd's
+  // WATCHDOG=1. Must be positive. Default: absl::InfiniteDuration(), none.
   absl::Duration heartbeat_interval = absl::InfiniteDuration();
 };
 
