@@ -194,7 +194,8 @@ struct ShutdownReport {
   //   tasks               {"accepted", "completed", "failed", "unstarted"}
   //   exit_code           integer; die_by_signal: integer (0: none)
   //
-  // Strings are escaped as JSON requires; names are expected to be UTF-8.
+  // Strings are escaped as JSON requires; bytes that are not UTF-8 become
+  // U+FFFD, so the output is always valid JSON.
   // This function is NOT async-signal-safe.
   std::string ToJson() const;
 };
