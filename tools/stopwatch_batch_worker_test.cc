@@ -12,14 +12,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "tools/mini_json.h"
+#include "nlohmann/json.hpp"
 #include "tools/stopwatch_testing.h"
 
 namespace graceful {
 namespace stopwatch {
 namespace {
 
-using ::graceful::stopwatch::testing::Json;
 using ::graceful::stopwatch::testing::RunStopwatch;
 using ::graceful::stopwatch::testing::StopwatchResult;
 using ::graceful::stopwatch::testing::TempPath;
@@ -31,15 +30,14 @@ TEST(StopwatchBatchWorkerTest, EveryStopOfALongJobIsClean) {
        "--work_us=100", absl::StrCat("--output=", TempPath("batch.out"))});
   ASSERT_TRUE(result.json.ok()) << result.json.status() << result.Describe();
   EXPECT_TRUE(result.ExitedWith(0)) << result.Describe();
-  const Json& doc = *result.json;
-  EXPECT_EQ(doc["summary"]["clean"].number, 3) << result.Describe();
-  for (const Json& run : doc["runs"].array) {
-    EXPECT_EQ(run["outcome"].string, "clean");
-    EXPECT_TRUE(run["status"].string == "exit 75" ||
-                run["status"].string == "SIGTERM")
-        << run["status"].string;
-    EXPECT_GE(run["exit_ms"].number, 0);
-    EXPECT_EQ(run["leftover_processes"].number, 0);
+  const nlohmann::json& doc = *result.json;
+  EXPECT_EQ(doc.at("summary").at("clean"), 3) << result.Describe();
+  for (const nlohmann::json& run : doc.at("runs")) {
+    EXPECT_EQ(run.at("outcome"), "clean");
+    EXPECT_TRUE(run.at("status") == "exit 75" || run.at("status") == "SIGTERM")
+        << run.at("status");
+    EXPECT_GE(run.at("exit_ms").get<double>(), 0);
+    EXPECT_EQ(run.at("leftover_processes"), 0);
   }
   EXPECT_TRUE(absl::StrContains(result.out, "3 clean, 0 forced, 0 killed"))
       << result.out;

@@ -211,9 +211,6 @@ std::string FormatSummary(const Settings& settings,
 std::string ToJson(const Settings& settings, const std::vector<RunRecord>& runs,
                    const Summary& summary);
 
-// `text` as a JSON string literal, quotes included.
-std::string JsonString(absl::string_view text);
-
 }  // namespace stopwatch
 }  // namespace graceful
 

@@ -12,25 +12,26 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
-#include "tools/mini_json.h"
+#include "nlohmann/json.hpp"
 #include "tools/stopwatch_testing.h"
 
 namespace graceful {
 namespace stopwatch {
 namespace {
 
-using ::graceful::stopwatch::testing::Json;
 using ::graceful::stopwatch::testing::RunStopwatch;
 using ::graceful::stopwatch::testing::StopwatchProcess;
 using ::graceful::stopwatch::testing::StopwatchResult;
@@ -48,9 +49,7 @@ std::vector<std::string> Command(std::vector<std::string> stopwatch_flags,
 }
 
 // True if no process is left in process group `pgid`.
-bool GroupIsGone(double pgid) {
-  return kill(-static_cast<pid_t>(pgid), 0) != 0 && errno == ESRCH;
-}
+bool GroupIsGone(pid_t pgid) { return kill(-pgid, 0) != 0 && errno == ESRCH; }
 
 #define ASSERT_JSON(result)                                         \
   ASSERT_TRUE((result).json.ok()) << (result).json.status() << "\n" \
@@ -61,19 +60,19 @@ TEST(StopwatchTest, ProgramThatDiesOfSigtermAtOnceIsClean) {
       RunStopwatch(Command({"--runs=3", "--warmup=20ms"}, {}));
   ASSERT_JSON(result);
   EXPECT_TRUE(result.ExitedWith(0)) << result.Describe();
-  const Json& doc = *result.json;
-  EXPECT_EQ(doc["summary"]["clean"].number, 3) << result.Describe();
-  ASSERT_EQ(doc["runs"].array.size(), 3u);
-  for (const Json& run : doc["runs"].array) {
-    EXPECT_EQ(run["outcome"].string, "clean");
-    EXPECT_EQ(run["status"].string, "SIGTERM");
-    EXPECT_GE(run["exit_ms"].number, 0);
-    EXPECT_FALSE(run["ready_ms"].is_null());  // time to exec
-    EXPECT_TRUE(run["stopping_ms"].is_null());
-    EXPECT_TRUE(GroupIsGone(run["pid"].number));
+  const nlohmann::json& doc = *result.json;
+  EXPECT_EQ(doc.at("summary").at("clean"), 3) << result.Describe();
+  ASSERT_EQ(doc.at("runs").size(), 3u);
+  for (const nlohmann::json& run : doc.at("runs")) {
+    EXPECT_EQ(run.at("outcome"), "clean");
+    EXPECT_EQ(run.at("status"), "SIGTERM");
+    EXPECT_GE(run.at("exit_ms").get<double>(), 0);
+    EXPECT_FALSE(run.at("ready_ms").is_null());  // time to exec
+    EXPECT_TRUE(run.at("stopping_ms").is_null());
+    EXPECT_TRUE(GroupIsGone(run.at("pid").get<pid_t>()));
   }
-  EXPECT_EQ(doc["summary"]["statuses"]["SIGTERM"].number, 3);
-  EXPECT_EQ(doc["summary"]["exit_ms"]["count"].number, 3);
+  EXPECT_EQ(doc.at("summary").at("statuses").at("SIGTERM"), 3);
+  EXPECT_EQ(doc.at("summary").at("exit_ms").at("count"), 3);
   EXPECT_TRUE(absl::StrContains(result.out, "3 clean, 0 forced, 0 killed"))
       << result.out;
   EXPECT_TRUE(absl::StrContains(result.out, "time to exit      p50 "))
@@ -86,18 +85,18 @@ TEST(StopwatchTest, FixedStopDelayIsCleanAndNeverMeasuredShorter) {
               {"--on_term=exit", "--notify", "--stop_delay=200ms"}));
   ASSERT_JSON(result);
   EXPECT_TRUE(result.ExitedWith(0)) << result.Describe();
-  const Json& doc = *result.json;
-  ASSERT_EQ(doc["runs"].array.size(), 3u);
-  for (const Json& run : doc["runs"].array) {
-    EXPECT_EQ(run["outcome"].string, "clean");
-    EXPECT_EQ(run["status"].string, "exit 0");
-    EXPECT_GE(run["exit_ms"].number, 200) << result.Describe();
+  const nlohmann::json& doc = *result.json;
+  ASSERT_EQ(doc.at("runs").size(), 3u);
+  for (const nlohmann::json& run : doc.at("runs")) {
+    EXPECT_EQ(run.at("outcome"), "clean");
+    EXPECT_EQ(run.at("status"), "exit 0");
+    EXPECT_GE(run.at("exit_ms").get<double>(), 200) << result.Describe();
   }
-  EXPECT_GE(doc["summary"]["exit_ms"]["min"].number, 200);
-  EXPECT_GE(doc["summary"]["exit_ms"]["p50"].number,
-            doc["summary"]["exit_ms"]["min"].number);
-  EXPECT_GE(doc["summary"]["exit_ms"]["max"].number,
-            doc["summary"]["exit_ms"]["p99"].number);
+  EXPECT_GE(doc.at("summary").at("exit_ms").at("min").get<double>(), 200);
+  EXPECT_GE(doc.at("summary").at("exit_ms").at("p50").get<double>(),
+            doc.at("summary").at("exit_ms").at("min").get<double>());
+  EXPECT_GE(doc.at("summary").at("exit_ms").at("max").get<double>(),
+            doc.at("summary").at("exit_ms").at("p99").get<double>());
 }
 
 TEST(StopwatchTest, ProgramIgnoringSigtermIsKilledAtTheGraceDeadline) {
@@ -106,15 +105,15 @@ TEST(StopwatchTest, ProgramIgnoringSigtermIsKilledAtTheGraceDeadline) {
               {"--on_term=ignore", "--notify"}));
   ASSERT_JSON(result);
   EXPECT_TRUE(result.ExitedWith(1)) << result.Describe();
-  const Json& doc = *result.json;
-  EXPECT_EQ(doc["summary"]["killed"].number, 2) << result.Describe();
-  EXPECT_EQ(doc["summary"]["clean"].number, 0);
-  for (const Json& run : doc["runs"].array) {
-    EXPECT_EQ(run["outcome"].string, "killed");
-    EXPECT_TRUE(run["killed"].boolean);
-    EXPECT_EQ(run["status"].string, "SIGKILL");
-    EXPECT_GE(run["exit_ms"].number, 300);
-    EXPECT_TRUE(GroupIsGone(run["pid"].number));
+  const nlohmann::json& doc = *result.json;
+  EXPECT_EQ(doc.at("summary").at("killed"), 2) << result.Describe();
+  EXPECT_EQ(doc.at("summary").at("clean"), 0);
+  for (const nlohmann::json& run : doc.at("runs")) {
+    EXPECT_EQ(run.at("outcome"), "killed");
+    EXPECT_EQ(run.at("killed"), true);
+    EXPECT_EQ(run.at("status"), "SIGKILL");
+    EXPECT_GE(run.at("exit_ms").get<double>(), 300);
+    EXPECT_TRUE(GroupIsGone(run.at("pid").get<pid_t>()));
   }
   EXPECT_TRUE(absl::StrContains(result.out, "0 clean, 0 forced, 2 killed"))
       << result.out;
@@ -127,19 +126,20 @@ TEST(StopwatchTest, NotifyTimesReadyAndStoppingBeforeTheExit) {
       {"--on_term=exit", "--notify", "--stop_delay=100ms", "--exit_code=75"}));
   ASSERT_JSON(result);
   EXPECT_TRUE(result.ExitedWith(0)) << result.Describe();
-  const Json& doc = *result.json;
-  EXPECT_EQ(doc["settings"]["ready"].string, "notify");
-  ASSERT_EQ(doc["runs"].array.size(), 3u);
-  for (const Json& run : doc["runs"].array) {
-    EXPECT_EQ(run["outcome"].string, "clean");
-    EXPECT_EQ(run["exit_code"].number, 75);
-    ASSERT_FALSE(run["ready_ms"].is_null()) << result.Describe();
-    ASSERT_FALSE(run["stopping_ms"].is_null()) << result.Describe();
-    EXPECT_GE(run["stopping_ms"].number, 0);
-    EXPECT_LE(run["stopping_ms"].number, run["exit_ms"].number);
-    EXPECT_GE(run["exit_ms"].number, 100);
+  const nlohmann::json& doc = *result.json;
+  EXPECT_EQ(doc.at("settings").at("ready"), "notify");
+  ASSERT_EQ(doc.at("runs").size(), 3u);
+  for (const nlohmann::json& run : doc.at("runs")) {
+    EXPECT_EQ(run.at("outcome"), "clean");
+    EXPECT_EQ(run.at("exit_code"), 75);
+    ASSERT_FALSE(run.at("ready_ms").is_null()) << result.Describe();
+    ASSERT_FALSE(run.at("stopping_ms").is_null()) << result.Describe();
+    EXPECT_GE(run.at("stopping_ms").get<double>(), 0);
+    EXPECT_LE(run.at("stopping_ms").get<double>(),
+              run.at("exit_ms").get<double>());
+    EXPECT_GE(run.at("exit_ms").get<double>(), 100);
   }
-  EXPECT_EQ(doc["summary"]["stopping_ms"]["count"].number, 3);
+  EXPECT_EQ(doc.at("summary").at("stopping_ms").at("count"), 3);
   EXPECT_TRUE(absl::StrContains(result.out, "time to STOPPING")) << result.out;
   EXPECT_TRUE(absl::StrContains(result.out, "time to READY")) << result.out;
 }
@@ -165,11 +165,10 @@ TEST(StopwatchTest, ExitCodeIsCleanForcedOrFailedAsConfigured) {
         Command(flags, {"--on_term=exit", "--notify",
                         absl::StrCat("--exit_code=", c.exit_code)}));
     ASSERT_JSON(result);
-    const Json& run = (*result.json)["runs"][0];
-    EXPECT_EQ(run["outcome"].string, c.outcome)
-        << "exit " << c.exit_code << "\n"
-        << result.Describe();
-    EXPECT_EQ(run["exit_code"].number, c.exit_code);
+    const nlohmann::json& run = result.json->at("runs").at(0);
+    EXPECT_EQ(run.at("outcome"), c.outcome) << "exit " << c.exit_code << "\n"
+                                            << result.Describe();
+    EXPECT_EQ(run.at("exit_code"), c.exit_code);
     EXPECT_TRUE(result.ExitedWith(std::string(c.outcome) == "clean" ? 0 : 1))
         << result.Describe();
   }
@@ -180,15 +179,16 @@ TEST(StopwatchTest, ProgramEndingBeforeTheStopSignalFails) {
       RunStopwatch(Command({"--runs=2", "--warmup=30s"}, {"--exit_after=0s"}));
   ASSERT_JSON(result);
   EXPECT_TRUE(result.ExitedWith(1)) << result.Describe();
-  const Json& doc = *result.json;
-  EXPECT_EQ(doc["summary"]["failed"].number, 2);
-  for (const Json& run : doc["runs"].array) {
-    EXPECT_EQ(run["outcome"].string, "failed");
-    EXPECT_TRUE(run["exit_ms"].is_null());
-    EXPECT_TRUE(absl::StrContains(run["reason"].string, "warm-up"))
-        << run["reason"].string;
+  const nlohmann::json& doc = *result.json;
+  EXPECT_EQ(doc.at("summary").at("failed"), 2);
+  for (const nlohmann::json& run : doc.at("runs")) {
+    EXPECT_EQ(run.at("outcome"), "failed");
+    EXPECT_TRUE(run.at("exit_ms").is_null());
+    EXPECT_TRUE(
+        absl::StrContains(run.at("reason").get<std::string>(), "warm-up"))
+        << run.at("reason");
   }
-  EXPECT_TRUE(doc["summary"]["exit_ms"].is_null());
+  EXPECT_TRUE(doc.at("summary").at("exit_ms").is_null());
 }
 
 TEST(StopwatchTest, ProgramThatNeverSendsReadyFailsAndIsKilled) {
@@ -196,12 +196,12 @@ TEST(StopwatchTest, ProgramThatNeverSendsReadyFailsAndIsKilled) {
       Command({"--runs=1", "--ready=notify", "--ready_timeout=200ms"}, {}));
   ASSERT_JSON(result);
   EXPECT_TRUE(result.ExitedWith(1)) << result.Describe();
-  const Json& run = (*result.json)["runs"][0];
-  EXPECT_EQ(run["outcome"].string, "failed");
-  EXPECT_TRUE(absl::StrContains(run["reason"].string, "READY=1"))
-      << run["reason"].string;
-  EXPECT_EQ(run["status"].string, "SIGKILL");
-  EXPECT_TRUE(GroupIsGone(run["pid"].number));
+  const nlohmann::json& run = result.json->at("runs").at(0);
+  EXPECT_EQ(run.at("outcome"), "failed");
+  EXPECT_TRUE(absl::StrContains(run.at("reason").get<std::string>(), "READY=1"))
+      << run.at("reason");
+  EXPECT_EQ(run.at("status"), "SIGKILL");
+  EXPECT_TRUE(GroupIsGone(run.at("pid").get<pid_t>()));
 }
 
 TEST(StopwatchTest, ProcessesLeftInTheGroupAreCountedKilledAndReaped) {
@@ -210,10 +210,10 @@ TEST(StopwatchTest, ProcessesLeftInTheGroupAreCountedKilledAndReaped) {
                            {"--notify", "--children=2"}));
   ASSERT_JSON(result);
   EXPECT_TRUE(result.ExitedWith(0)) << result.Describe();
-  for (const Json& run : (*result.json)["runs"].array) {
-    EXPECT_EQ(run["outcome"].string, "clean");  // the program itself was
-    EXPECT_EQ(run["leftover_processes"].number, 2) << result.Describe();
-    EXPECT_TRUE(GroupIsGone(run["pid"].number));
+  for (const nlohmann::json& run : result.json->at("runs")) {
+    EXPECT_EQ(run.at("outcome"), "clean");  // the program itself was
+    EXPECT_EQ(run.at("leftover_processes"), 2) << result.Describe();
+    EXPECT_TRUE(GroupIsGone(run.at("pid").get<pid_t>()));
   }
   EXPECT_TRUE(absl::StrContains(result.out, "left processes")) << result.out;
 }
@@ -224,11 +224,11 @@ TEST(StopwatchTest, KillModeGroupSignalsTheWholeGroup) {
               {"--notify", "--children=2"}));
   ASSERT_JSON(result);
   EXPECT_TRUE(result.ExitedWith(0)) << result.Describe();
-  const Json& run = (*result.json)["runs"][0];
-  EXPECT_EQ(run["outcome"].string, "clean");
+  const nlohmann::json& run = result.json->at("runs").at(0);
+  EXPECT_EQ(run.at("outcome"), "clean");
   // The children died of the SIGTERM too, not of the final SIGKILL.
-  EXPECT_EQ(run["leftover_processes"].number, 0) << result.Describe();
-  EXPECT_TRUE(GroupIsGone(run["pid"].number));
+  EXPECT_EQ(run.at("leftover_processes"), 0) << result.Describe();
+  EXPECT_TRUE(GroupIsGone(run.at("pid").get<pid_t>()));
 }
 
 TEST(StopwatchTest, LogsAreKeptOnRequestAndShownForRunsNotClean) {
@@ -237,12 +237,13 @@ TEST(StopwatchTest, LogsAreKeptOnRequestAndShownForRunsNotClean) {
       Command({"--runs=1", "--ready=notify", absl::StrCat("--logs=", logs)},
               {"--bad_flag"}));
   ASSERT_JSON(result);
-  const Json& run = (*result.json)["runs"][0];
-  EXPECT_EQ(run["log"].string, logs + "/run-1.log");
+  const nlohmann::json& run = result.json->at("runs").at(0);
+  EXPECT_EQ(run.at("log"), logs + "/run-1.log");
   // The helper rejects the flag on stderr and exits 2 before READY=1.
-  EXPECT_EQ(run["outcome"].string, "failed") << result.Describe();
-  EXPECT_TRUE(absl::StrContains(run["reason"].string, "before sending READY"))
-      << run["reason"].string;
+  EXPECT_EQ(run.at("outcome"), "failed") << result.Describe();
+  EXPECT_TRUE(absl::StrContains(run.at("reason").get<std::string>(),
+                                "before sending READY"))
+      << run.at("reason");
   EXPECT_TRUE(absl::StrContains(result.out, "bad argument '--bad_flag'"))
       << result.out;
 }
@@ -288,13 +289,13 @@ TEST_P(StopwatchInterruptTest, LeavesNoProcessBehind) {
   EXPECT_TRUE(absl::StrContains(stopwatch.out(), "interrupted after 0 of 3"))
       << stopwatch.out();
   // What it had, it wrote.
-  absl::StatusOr<Json> doc = testing::ReadJsonFile(json);
+  absl::StatusOr<nlohmann::json> doc = testing::ReadJsonFile(json);
   ASSERT_TRUE(doc.ok()) << doc.status();
-  EXPECT_TRUE((*doc)["summary"]["interrupted"].boolean);
-  EXPECT_EQ((*doc)["summary"]["runs_completed"].number, 0);
-  ASSERT_EQ((*doc)["runs"].array.size(), 1u);
-  EXPECT_EQ((*doc)["runs"][0]["outcome"].string, "interrupted");
-  EXPECT_EQ((*doc)["runs"][0]["pid"].number, pgid);
+  EXPECT_EQ(doc->at("summary").at("interrupted"), true);
+  EXPECT_EQ(doc->at("summary").at("runs_completed"), 0);
+  ASSERT_EQ(doc->at("runs").size(), 1u);
+  EXPECT_EQ(doc->at("runs").at(0).at("outcome"), "interrupted");
+  EXPECT_EQ(doc->at("runs").at(0).at("pid"), pgid);
 }
 
 INSTANTIATE_TEST_SUITE_P(SignalsAndPhases, StopwatchInterruptTest,

@@ -14,12 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "tools/mini_json.h"
+#include "nlohmann/json.hpp"
 
 namespace graceful {
 namespace stopwatch {
@@ -138,7 +140,7 @@ std::string StopwatchResult::Describe() const {
                       "--- stderr:\n", err);
 }
 
-absl::StatusOr<Json> ReadJsonFile(const std::string& path) {
+absl::StatusOr<nlohmann::json> ReadJsonFile(const std::string& path) {
   FILE* file = fopen(path.c_str(), "r");
   if (file == nullptr) {
     return absl::NotFoundError(absl::StrCat("stopwatch wrote no ", path));
@@ -150,7 +152,12 @@ absl::StatusOr<Json> ReadJsonFile(const std::string& path) {
     text.append(buffer, got);
   }
   fclose(file);
-  return ParseJson(text);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& error) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid JSON in ", path, ": ", error.what()));
+  }
 }
 
 StopwatchResult RunStopwatch(std::vector<std::string> args) {

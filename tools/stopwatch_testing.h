@@ -18,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "tools/mini_json.h"
+#include "nlohmann/json.hpp"
 
 namespace graceful {
 namespace stopwatch {
@@ -68,7 +68,7 @@ struct StopwatchResult {
   int wait_status = 0;
   std::string out;
   std::string err;
-  absl::StatusOr<Json> json;  // what --json wrote, parsed
+  absl::StatusOr<nlohmann::json> json;  // what --json wrote: ReadJsonFile()
 
   // WIFEXITED with `code`.
   bool ExitedWith(int code) const;
@@ -76,8 +76,10 @@ struct StopwatchResult {
   std::string Describe() const;
 };
 
-// The JSON in the file at `path`, parsed.
-absl::StatusOr<Json> ReadJsonFile(const std::string& path);
+// The JSON in the file at `path`, parsed strictly (RFC 8259) by
+// nlohmann::json. NotFound if there is no such file; InvalidArgument, naming
+// the file and the parse error, if its text is not valid JSON.
+absl::StatusOr<nlohmann::json> ReadJsonFile(const std::string& path);
 
 // Runs `tools/stopwatch --json=<temp file> args...` to the end.
 StopwatchResult RunStopwatch(std::vector<std::string> args);
