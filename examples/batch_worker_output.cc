@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "examples/batch_worker_records.h"
+#include "absl/time/time.h"
 #include "graceful/critical_section.h"
 
 namespace batch_worker {
@@ -96,7 +97,9 @@ absl::StatusOr<OutputScan> ScanOutput(absl::string_view contents,
 }
 
 absl::StatusOr<OutputFile> OutputFile::Open(const std::string& path,
-                                            uint64_t total) {
+                                            uint64_t total,
+                                            graceful::StopToken token,
+                                            absl::FunctionRef<void()> on_wait) {
   bool readable = true;
   int fd = open(path.c_str(),
                 O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
@@ -116,6 +119,19 @@ absl::StatusOr<OutputFile> OutputFile::Open(const std::string& path,
   if (!S_ISREG(st.st_mode)) {
     return OutputFile(fd, OutputScan(total), PIPE_BUF);
   }
+  // A file system without locks (EINVAL, ENOLCK) is used as it is.
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+    on_wait();
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+      if (!token.SleepFor(absl::Milliseconds(20))) {
+        return fail(absl::CancelledError(absl::StrCat(
+            "stopped while waiting for another process to release --output=",
+            path)));
+      }
+    }
+  }
+  // Read the size under the lock: the other process may have appended.
+  if (fstat(fd, &st) != 0) return fail(WriteError(path, errno));
   if (st.st_size == 0) {
     return OutputFile(fd, OutputScan(total), kRegularFileWriteBytes);
   }
@@ -165,11 +181,10 @@ LineBatch::LineBatch(const OutputFile& file, std::atomic<uint64_t>* written,
       buffer_(capacity_, '\0') {}
 
 absl::Status LineBatch::Add(uint64_t id, uint64_t hash) {
-  if (capacity_ - used_ < kMaxLineBytes) {
+  if (!has_room()) {
     if (absl::Status status = Flush(); !status.ok()) return status;
   }
-  used_ += FormatLine(id, hash, buffer_.data() + used_);
-  ++lines_;
+  Append(id, hash);
   return absl::OkStatus();
 }
 

@@ -35,9 +35,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "examples/batch_worker_records.h"
+#include "graceful/stop_token.h"
 
 namespace batch_worker {
 
@@ -104,13 +107,22 @@ class OutputFile {
   // OutputFile::Open()
   //
   // Opens `path` for appending, creating it (mode 0644) if needed. If it is
-  // a regular file, reads it with `ScanOutput()` and cuts the torn last line
+  // a regular file, locks it (flock, exclusive) for as long as the process
+  // lives, then reads it with `ScanOutput()` and cuts the torn last line
   // off. Other files (a pipe, a terminal, /dev/null) are written to, never
-  // read. On error, an `InvalidArgument` status whose message names the
-  // flag, the path and the reason, e.g.
+  // read or locked. On error, an `InvalidArgument` status whose message
+  // names the flag, the path and the reason, e.g.
   // "cannot write --output=/no/such/dir/x: No such file or directory".
-  static absl::StatusOr<OutputFile> Open(const std::string& path,
-                                         uint64_t total);
+  //
+  // Two processes appending to one output would both do the records
+  // neither had done (a supervisor may start the next run while the
+  // previous one still finishes its records): while another process holds
+  // the lock, `Open()` calls `on_wait` once, then waits, checking `token`
+  // every 20 ms; if a stop is requested meanwhile it returns `Cancelled`.
+  static absl::StatusOr<OutputFile> Open(
+      const std::string& path, uint64_t total,
+      graceful::StopToken token = {},
+      absl::FunctionRef<void()> on_wait = [] {});
 
   OutputFile(OutputFile&& other) noexcept;
   OutputFile& operator=(OutputFile&&) = delete;
@@ -147,6 +159,14 @@ class LineBatch {
 
   // Returns an error if a flush it made failed.
   absl::Status Add(uint64_t id, uint64_t hash);
+
+  // The hot path of `Add()`, without a status: `Append()` requires
+  // `has_room()`.
+  bool has_room() const { return capacity_ - used_ >= kMaxLineBytes; }
+  void Append(uint64_t id, uint64_t hash) {
+    used_ += FormatLine(id, hash, buffer_.data() + used_);
+    ++lines_;
+  }
   // A failed or short write is a `DataLoss`/`ResourceExhausted` status
   // naming the output; the lines of that batch count as not written.
   absl::Status Flush();

@@ -209,16 +209,15 @@ std::string ProgressLine(uint64_t done, uint64_t total,
   const double percent =
       total == 0 ? 100.0
                  : 100.0 * static_cast<double>(done) / static_cast<double>(total);
-  std::string eta = "?";
-  if (done >= total) {
-    eta = "0s";
-  } else if (rate > 0) {
-    eta = absl::FormatDuration(absl::Seconds(
-        std::ceil(static_cast<double>(total - done) / rate)));
-  }
+  const absl::Duration eta =
+      done >= total ? absl::ZeroDuration()
+      : rate > 0    ? absl::Seconds(std::ceil(
+                       static_cast<double>(total - done) / rate))
+                    : absl::InfiniteDuration();
   return absl::StrFormat(
       "batch_worker: %d/%d records (%.1f%%), %.0f records/s, ETA %s", done,
-      total, percent, rate, eta);
+      total, percent, rate,
+      eta == absl::InfiniteDuration() ? "?" : absl::FormatDuration(eta));
 }
 
 absl::Status WriteFileReplacing(const std::string& path,

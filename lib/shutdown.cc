@@ -123,10 +123,12 @@ void Runtime::Impl::ShutdownThreadMain() {
     report = std::move(result);
   }
   shutdown_complete.store(true, std::memory_order_release);
-  // Wait() first: waking the signal thread (so it drops the deadline) is
-  // not urgent, and on a busy machine each wake-up costs the other time.
   report_cv.notify_all();
-  WakeSignalThread();
+  // The signal thread is not woken: it drops the deadline whenever it next
+  // wakes (for a signal, at the deadline, or when the Runtime is
+  // destroyed), and seeing shutdown_complete it never forces the exit.
+  // Waking it here would put it (real-time, so preempting) on a CPU just
+  // when Wait()'s thread needs one.
 }
 
 ShutdownReport Runtime::Impl::Snapshot(ForcedReason forced) const {
