@@ -2,6 +2,8 @@
 
 #include "graceful/critical_section.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdint>
 
@@ -36,7 +38,15 @@ int WaitForCriticalSections(absl::Time deadline) {
 }  // namespace internal
 
 CriticalSection::CriticalSection() noexcept {
-  internal::open_sections.fetch_add(1, std::memory_order_relaxed);
+  internal::open_sections.fetch_add(1, std::memory_order_seq_cst);
+  // TRICKY: seq_cst pairs with WaitForCriticalSections(): either the
+  // forced exit counts this section (and waits for it), or this thread sees
+  // that the exit has begun and never enters a block it would cut.
+  if (internal::exit_waiting.load(std::memory_order_seq_cst)) {
+    internal::open_sections.fetch_sub(1, std::memory_order_seq_cst);
+    internal::FutexWakeAll(&internal::open_sections);
+    for (;;) pause();  // the process is about to _exit()
+  }
 }
 
 CriticalSection::~CriticalSection() {

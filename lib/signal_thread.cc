@@ -100,7 +100,7 @@ void Runtime::Impl::DispatchSignal(siginfo_t info) {
                                   .signal_code = info.si_code});
     if (!first) {
       extra_stop_signals.fetch_add(1, std::memory_order_relaxed);
-      if (options.second_signal_forces_exit &&
+      if (options.second_signal_forces_exit && !IsRepeatOfFirst(info) &&
           !shutdown_complete.load(std::memory_order_acquire)) {
         ForceExit(ForcedReason::kSecondSignal);
       }
@@ -132,6 +132,17 @@ void Runtime::Impl::DispatchSignal(siginfo_t info) {
       internal::RaiseWithDefaultAction(signo);
       return;
   }
+}
+
+bool Runtime::Impl::IsRepeatOfFirst(const siginfo_t& info) const {
+  // coreutils' timeout, and supervisors like it, send one SIGTERM to the
+  // process and again to its process group: two deliveries, one request.
+  constexpr absl::Duration kSameRequest = absl::Milliseconds(100);
+  return stop_record.cause == StopCause::kSignal &&
+         info.si_signo == stop_record.signal &&
+         info.si_code == stop_record.signal_code &&
+         info.si_pid == stop_record.sender_pid &&
+         absl::Now() - stop_record.at < kSameRequest;
 }
 
 bool Runtime::Impl::DecideEnding(Ending way) {

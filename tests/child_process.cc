@@ -144,6 +144,11 @@ bool ChildProcess::WaitForOutput(std::string_view text,
 
 void ChildProcess::Signal(int signo) { kill(pid_, signo); }
 
+void ChildProcess::SignalAgain(int signo) {
+  absl::SleepFor(absl::Milliseconds(150));
+  Signal(signo);
+}
+
 void ChildProcess::WriteStdin(std::string_view text) {
   // The child may have died: a write to its stdin must not kill the test.
   sigset_t pipe_signal, old_mask;

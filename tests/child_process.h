@@ -56,6 +56,13 @@ class ChildProcess {
 
   void Signal(int signo);
 
+  // Sends `signo` as a new request: first waits out the runtime's 100 ms
+  // window in which the same signal from the same sender counts as the
+  // first one delivered twice (RuntimeOptions::second_signal_forces_exit).
+  // The wait only ever makes the signal later; nothing is assumed about
+  // how long anything takes.
+  void SignalAgain(int signo);
+
   // With `ChildOptions::stdin_pipe`: writes `text` to the child's stdin, or
   // closes it. Harmless without it, or when already closed.
   void WriteStdin(std::string_view text);

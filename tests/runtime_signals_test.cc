@@ -179,7 +179,7 @@ TEST(RuntimeSignalsTest, SecondSignalWhileJoiningForcesExitNamingStragglers) {
   auto child = StartHelper({"--workers=2", "--stubborn"});
   child->Signal(SIGTERM);
   ASSERT_TRUE(child->WaitForOutput("STUBBORN SAW STOP"));
-  child->Signal(SIGTERM);
+  child->SignalAgain(SIGTERM);
   const int status = child->WaitStatus();
   EXPECT_EXITED_WITH(status, 124);
   EXPECT_NE(child->err().find("FORCED: a second stop signal"),
@@ -193,11 +193,21 @@ TEST(RuntimeSignalsTest, SecondSignalWhileHooksRunForcesExit) {
   auto child = StartHelper({"--workers=1", "--hang_hook"});
   child->Signal(SIGINT);
   ASSERT_TRUE(child->WaitForOutput("HOOK HANGING"));
-  child->Signal(SIGINT);
+  child->SignalAgain(SIGINT);
   const int status = child->WaitStatus();
   EXPECT_EXITED_WITH(status, 124);
   EXPECT_NE(child->err().find("hanging: RUNNING"), std::string::npos)
       << child->err();
+}
+
+TEST(RuntimeSignalsTest, SameSignalDeliveredTwiceAtOnceIsOneRequest) {
+  // As coreutils' timeout does: to the process, then to its group.
+  auto child = StartHelper({"--workers=2", "--hooks=h"});
+  child->Signal(SIGTERM);
+  child->Signal(SIGTERM);
+  const int status = child->WaitStatus();
+  EXPECT_KILLED_BY(status, SIGTERM);
+  EXPECT_NE(child->out().find("hook h"), std::string::npos);
 }
 
 TEST(RuntimeSignalsTest, SecondSignalIsCountedNotForcedWhenPolicyIsOff) {

@@ -367,7 +367,7 @@ TEST(SystemdNotifyTest, SecondSignalReportsTheForcedExit) {
   ASSERT_TRUE(child->WaitForOutput("READY\n")) << child->err();
   child->Signal(SIGTERM);
   ASSERT_TRUE(peer.ReceiveUntil("STOPPING=1", log)) << child->err();
-  child->Signal(SIGTERM);
+  child->SignalAgain(SIGTERM);
   ASSERT_TRUE(peer.ReceiveUntil("STATUS=forcing exit", log)) << child->err();
   const int status = child->WaitStatus();
   peer.Drain(log);

@@ -10,7 +10,9 @@
 // exit (second stop signal, or the grace period ran out) waits, for at most
 // `RuntimeOptions::critical_section_limit`. It does not hold back a graceful
 // stop, and nothing can hold back SIGKILL: keep critical sections short and
-// make the work behind them restartable.
+// make the work behind them restartable. Once the forced exit has begun, a
+// thread that tries to open a new section is parked in the constructor until
+// the process ends: it never starts a block the exit would cut.
 //
 // Example:
 //
@@ -32,7 +34,8 @@ namespace graceful {
 
 class CriticalSection {
  public:
-  // Opens a section. This function is async-signal-safe.
+  // Opens a section; parks forever if the forced exit has begun.
+  // This function is async-signal-safe.
   CriticalSection() noexcept;
   // Closes it, waking a forced exit that waits for it.
   // This function is async-signal-safe.

@@ -72,7 +72,7 @@ enum class UnstartedTaskPolicy {
 // a few microseconds of work, but under the kernel's fair scheduler a
 // thread that wakes up waits for a CPU behind the threads already running:
 // with 256 compute-bound workers on 2 CPUs, SIGTERM was seen a median of
-// 230 ms (and up to 600 ms) after it was sent (bench/README.md).
+// 350 ms (and up to 0.8 s) after it was sent (bench/README.md).
 enum class SignalThreadPriority {
   // The signal thread keeps the policy and priority of the thread that
   // called `Start()`.
@@ -102,9 +102,9 @@ enum class WorkerPriority {
   // SCHED_IDLE: workers run only when no ordinary thread of their cgroup
   // wants the CPU, so a waking signal (or any other) thread preempts them
   // at once. Without the real-time signal thread this takes the median
-  // time to see a stop under full load from ~230 ms to ~50 us, though
-  // tails of tens of milliseconds remain. Children a worker forks inherit
-  // SCHED_IDLE.
+  // time to see a stop under full load from ~350 ms to ~40 us, though
+  // tails of 5-150 ms remain (bench/README.md). Children a worker forks
+  // inherit SCHED_IDLE.
   kIdle,
 };
 
@@ -134,7 +134,10 @@ struct RuntimeOptions {
 
   // Whether a second stop signal during the graceful stop forces the exit
   // at once (the Ctrl+C, Ctrl+C convention). When false, further stop
-  // signals are counted in the report and otherwise ignored.
+  // signals are counted in the report and otherwise ignored. The same signal
+  // from the same sender within 100 ms of the first is the same request
+  // delivered twice (coreutils' timeout signals the process, then its
+  // process group), counted but never forcing.
   // Default: true.
   bool second_signal_forces_exit = true;
 

@@ -118,6 +118,9 @@ struct Runtime::Impl {
   // (then returns at once).
   void ForceExit(ForcedReason reason);
   void WakeSignalThread();
+  // Whether a later stop signal is the first one delivered again (same
+  // signal, sender and si_code, within 100 ms), not a second request.
+  bool IsRepeatOfFirst(const siginfo_t& info) const;
 
   // How the process ends is decided once: by the forced exit or by phase 5.
   // Returns true if `way` won. Whoever loses parks (the shutdown thread) or

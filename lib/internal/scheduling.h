@@ -7,13 +7,13 @@
 // Why. A stop signal wakes the signal thread, which then has to get a CPU.
 // With the kernel's fair scheduler (EEVDF since Linux 6.6) a thread that
 // wakes up has no claim to run before the threads already running: with
-// 256 compute-bound workers on 2 CPUs it waited a median of 230 ms and up
-// to 600 ms here (bench/README.md). Neither a short custom slice
+// 256 compute-bound workers on 2 CPUs it waited a median of 350 ms and up
+// to 0.8 s here (bench/README.md). Neither a short custom slice
 // (sched_setattr's sched_runtime), nor nice -10 on the signal thread, nor
 // nice +19 or SCHED_BATCH on the workers brings it under tens of
-// milliseconds; SCHED_IDLE workers bring the median to ~50 us but leave
-// tails of 20-50 ms. A real-time signal thread (SCHED_FIFO) preempts every
-// fair-class thread at once: ~50 us, 76 us at the 99th percentile.
+// milliseconds; SCHED_IDLE workers bring the median to ~40 us but leave
+// tails of 5-150 ms. A real-time signal thread (SCHED_FIFO) preempts every
+// fair-class thread at once: 66 us median, 115 us at the 99th percentile.
 //
 // SCHED_FIFO needs CAP_SYS_NICE or a nonzero RLIMIT_RTPRIO (and, on
 // kernels with cgroup v1 real-time group scheduling, a cpu cgroup granting
