@@ -16,7 +16,7 @@ set terminal pngcairo size 1600,1150 font "DejaVu Sans,10"
 set output "bench/shutdown_latency.png"
 
 mechanisms = "graceful graceful_inherit graceful_idle_workers sigwait_cv sigwait_futex signalfd_epoll self_pipe jthread_stop_token naive_sleep_poll"
-colors = "#1a9641 #a6d96a #66bd63 #2b83ba #5e3c99 #abdda4 #fdae61 #d7191c #878787"
+colors = "#006d2c #74c476 #c7e9c0 #2b83ba #5e3c99 #17becf #fdae61 #d7191c #878787"
 nmech = words(mechanisms)
 groupw = nmech + 2
 
@@ -34,9 +34,9 @@ titles = "'SIGTERM to all joined: workers idle in SleepFor / cv / futex wait' 'S
 
 set multiplot layout 2,2 title "graceful vs the alternatives, 2 CPUs (boxes p25-p75, bar p50, whiskers p1-p99)" font ",13"
 do for [panel=0:3] {
-  set title word(titles, panel+1)
+  set title word(titles, panel+1) noenhanced
   plot for [m=0:nmech-1] data index panel using ($3==m ? $4 : 1/0):6:5:9:8 \
-         with candlesticks lc rgb word(colors, m+1) title word(mechanisms, m+1) whiskerbars 0.5, \
+         with candlesticks lc rgb word(colors, m+1) title word(mechanisms, m+1) noenhanced whiskerbars 0.5, \
        for [m=0:nmech-1] data index panel using ($3==m ? $4 : 1/0):7:7:7:7 \
          with candlesticks lc rgb "black" lw 2 notitle
 }

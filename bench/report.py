@@ -255,8 +255,8 @@ def latency_tables(results):
                "graceful is faster)")
     out.append("")
     out.append("| workers | style | graceful / best of cv, futex, signalfd "
-               "| best of them is | graceful / jthread+stop_token | "
-               "graceful / naive 10 ms poll |")
+               "| best of them is | graceful's speed-up over "
+               "jthread+stop_token | graceful / naive 10 ms poll |")
     out.append("|---|---|---|---|---|---|")
     for style in STYLES:
         for n in counts:
@@ -267,9 +267,9 @@ def latency_tables(results):
                        if p50(m, style, n) is not None)
             jt = p50("jthread_stop_token", style, n)
             nv = p50("naive_sleep_poll", style, n)
-            out.append("| %d | %s | **%s** | %s (%s) | %s (%.1fx faster) | %s |" % (
+            out.append("| %d | %s | **%s** | %s (%s) | %.2fx | %s |" % (
                 n, style, fmt_ratio(g / best[0]), best[1], fmt_us(best[0]),
-                fmt_ratio(g / jt), jt / g, fmt_ratio(g / nv)))
+                jt / g, fmt_ratio(g / nv)))
     out.append("")
 
     # The signal thread under full load.

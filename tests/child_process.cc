@@ -219,6 +219,15 @@ void ChildProcess::DumpThreads() const {
   closedir(dir);
 }
 
+size_t CountOf(const std::string& text, const std::string& needle) {
+  size_t count = 0;
+  for (size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
 std::string DescribeStatus(int status) {
   if (WIFEXITED(status)) return absl::StrCat("exited ", WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {

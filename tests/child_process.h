@@ -95,7 +95,24 @@ class ChildProcess {
 // Human-readable description of a wait status, for failure messages.
 std::string DescribeStatus(int status);
 
+// How many times `needle` occurs in `text` (overlaps included).
+size_t CountOf(const std::string& text, const std::string& needle);
+
 }  // namespace testing
 }  // namespace graceful
+
+// Expect that the wait status `status` is death by `signo` / exit with
+// `code`; on failure, print it and the output of `child`, a pointer to the
+// ChildProcess in scope. `DescribeStatus` must be visible unqualified.
+#define EXPECT_KILLED_BY(status, signo)                                \
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == (signo))      \
+      << DescribeStatus(status) << "\nstdout:\n"                       \
+      << child->out() << "\nstderr:\n"                                 \
+      << child->err()
+#define EXPECT_EXITED_WITH(status, code)                               \
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == (code))      \
+      << DescribeStatus(status) << "\nstdout:\n"                       \
+      << child->out() << "\nstderr:\n"                                 \
+      << child->err()
 
 #endif  // GRACEFUL_TESTS_CHILD_PROCESS_H_

@@ -36,19 +36,11 @@ namespace {
 
 using ::graceful::testing::ChildOptions;
 using ::graceful::testing::ChildProcess;
+using ::graceful::testing::CountOf;
 using ::graceful::testing::DescribeStatus;
 
 // The figures the issue asks for: 100,000 storm signals per scenario.
 constexpr int64_t kStormSignals = 100'000;
-
-size_t Count(const std::string& text, const std::string& needle) {
-  size_t count = 0;
-  for (size_t at = text.find(needle); at != std::string::npos;
-       at = text.find(needle, at + 1)) {
-    ++count;
-  }
-  return count;
-}
 
 // The integer after "`key`=" on the helper's REPORT line; -1 if absent.
 int64_t ReportField(const std::string& out, const std::string& key) {
@@ -198,10 +190,10 @@ std::unique_ptr<ChildProcess> StartStormHelper(
 // came before phase 2), callbacks that never overlapped.
 void ExpectOneStopAndSerialCallbacks(const ChildProcess& child) {
   const std::string& out = child.out();
-  EXPECT_LE(Count(out, "STOP CALLBACK"), 1u) << out;
-  EXPECT_LE(Count(out, "REPORT "), 1u) << out;
-  EXPECT_LE(Count(out, "HOOK final"), 1u) << out;
-  EXPECT_LE(Count(child.err(), "graceful shutdown report"), 1u)
+  EXPECT_LE(CountOf(out, "STOP CALLBACK"), 1u) << out;
+  EXPECT_LE(CountOf(out, "REPORT "), 1u) << out;
+  EXPECT_LE(CountOf(out, "HOOK final"), 1u) << out;
+  EXPECT_LE(CountOf(child.err(), "graceful shutdown report"), 1u)
       << child.err();
   if (out.find("REPORT ") != std::string::npos) {
     EXPECT_EQ(ReportField(out, "overlaps"), 0) << out;
@@ -224,7 +216,7 @@ TEST(SignalStormTest, OneSigtermInTheMiddleOfAStormStopsExactlyOnce) {
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)
       << DescribeStatus(status) << "\n" << out << child->err();
   ExpectOneStopAndSerialCallbacks(*child);
-  EXPECT_EQ(Count(out, "STOP CALLBACK"), 1u) << out;
+  EXPECT_EQ(CountOf(out, "STOP CALLBACK"), 1u) << out;
   EXPECT_EQ(ReportField(out, "signal"), SIGTERM) << out;
   EXPECT_EQ(ReportField(out, "sender_pid"), *sent.pids.begin()) << out;
   EXPECT_EQ(ReportField(out, "extra"), 0) << out;
@@ -233,7 +225,7 @@ TEST(SignalStormTest, OneSigtermInTheMiddleOfAStormStopsExactlyOnce) {
   EXPECT_NE(out.find("cause=signal"), std::string::npos) << out;
   EXPECT_NE(out.find("hooks=gate:finished,final:finished"), std::string::npos)
       << out;
-  EXPECT_EQ(Count(out, "HOOK final"), 1u);
+  EXPECT_EQ(CountOf(out, "HOOK final"), 1u);
   // Each registered callback ran (the kernel coalesces a standard signal
   // that is already pending, so fewer times than sent), none overlapped.
   for (const char* key : {"storm_hup", "storm_usr1", "storm_usr2"}) {
@@ -286,7 +278,7 @@ TEST_P(SeveralSendersTest, SigtermFromSeveralProcessesAtOnceStopsOnce) {
     EXPECT_NE(child->err().find("FORCED: a second stop signal arrived"),
               std::string::npos)
         << child->err();
-    EXPECT_EQ(Count(out, "REPORT "), 0u) << out;
+    EXPECT_EQ(CountOf(out, "REPORT "), 0u) << out;
     return;
   }
   // Otherwise: one graceful stop, begun by one of the senders; the other
@@ -305,7 +297,7 @@ TEST_P(SeveralSendersTest, SigtermFromSeveralProcessesAtOnceStopsOnce) {
   if (second_signal_forces) {
     EXPECT_EQ(ReportField(out, "extra"), 0) << out;
   }
-  EXPECT_EQ(Count(out, "HOOK final"), 1u) << out;
+  EXPECT_EQ(CountOf(out, "HOOK final"), 1u) << out;
   EXPECT_EQ(ReportField(out, "stop_callbacks"), 1) << out;
   for (const char* key : {"storm_hup", "storm_usr1", "storm_usr2"}) {
     EXPECT_GE(ReportField(out, key), 1) << key << "\n" << out;

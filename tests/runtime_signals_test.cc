@@ -22,6 +22,7 @@ namespace {
 
 using ::graceful::testing::ChildOptions;
 using ::graceful::testing::ChildProcess;
+using ::graceful::testing::CountOf;
 using ::graceful::testing::DescribeStatus;
 
 std::unique_ptr<ChildProcess> StartHelper(std::vector<std::string> flags,
@@ -38,25 +39,6 @@ std::string SenderFields() {
   return absl::StrCat("sender_pid=", getpid(), " sender_uid=", getuid());
 }
 
-size_t Count(const std::string& text, const std::string& needle) {
-  size_t count = 0;
-  for (size_t at = text.find(needle); at != std::string::npos;
-       at = text.find(needle, at + 1)) {
-    ++count;
-  }
-  return count;
-}
-
-#define EXPECT_KILLED_BY(status, signo)                                \
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == (signo))      \
-      << DescribeStatus(status) << "\nstdout:\n"                       \
-      << child->out() << "\nstderr:\n"                                 \
-      << child->err()
-#define EXPECT_EXITED_WITH(status, code)                               \
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == (code))      \
-      << DescribeStatus(status) << "\nstdout:\n"                       \
-      << child->out() << "\nstderr:\n"                                 \
-      << child->err()
 
 TEST(RuntimeSignalsTest, StartBlocksAsyncSignalsInEveryThreadButFaults) {
   auto child = StartHelper({"--print_mask", "--workers=1"});
@@ -91,8 +73,8 @@ TEST_P(StopSignalTest, StopsGracefullyRunsHooksLifoAndDiesOfTheSignal) {
     EXPECT_NE(out.find(absl::StrCat("worker-", i, " done")), std::string::npos)
         << out;
   }
-  EXPECT_EQ(Count(out, "hook second"), 1u) << out;
-  EXPECT_EQ(Count(out, "hook first"), 1u) << out;
+  EXPECT_EQ(CountOf(out, "hook second"), 1u) << out;
+  EXPECT_EQ(CountOf(out, "hook first"), 1u) << out;
   EXPECT_LT(out.find("hook second"), out.find("hook first")) << out;
   EXPECT_NE(out.find(absl::StrCat("REPORT cause=signal signal=", param.signo,
                                   " ", SenderFields())),
@@ -141,7 +123,7 @@ TEST(RuntimeSignalsTest, HookRunsWhenTheProgramEndsNormally) {
   const int status = child->WaitStatus();
   EXPECT_EXITED_WITH(status, 0);
   EXPECT_NE(child->out().find("REPORT cause=work done"), std::string::npos);
-  EXPECT_EQ(Count(child->out(), "hook atexit"), 1u);
+  EXPECT_EQ(CountOf(child->out(), "hook atexit"), 1u);
 }
 
 TEST(RuntimeSignalsTest, ThrowingWorkerStopsEveryoneWithFailureStatus) {
@@ -220,7 +202,7 @@ TEST(RuntimeSignalsTest, SecondSignalIsCountedNotForcedWhenPolicyIsOff) {
   // The callback thread runs the second one's callback only after the
   // signal thread handled it.
   const absl::Time give_up = absl::Now() + absl::Seconds(30);
-  while (Count(child->out(), "TERM SEEN") < 2 && absl::Now() < give_up) {
+  while (CountOf(child->out(), "TERM SEEN") < 2 && absl::Now() < give_up) {
     child->WaitForOutput("never printed", absl::Milliseconds(50));
   }
   child->Signal(SIGUSR2);  // releases the stubborn worker

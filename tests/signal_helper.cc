@@ -49,6 +49,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "graceful/graceful.h"
+#include "tests/helper_flags.h"
 
 extern char** environ;
 
@@ -62,28 +63,11 @@ extern "C" const char* __tsan_default_options() {
 
 namespace {
 
-std::map<std::string, std::string> flags;
-
-std::string Flag(const std::string& name, std::string fallback = "") {
-  auto it = flags.find(name);
-  return it == flags.end() ? fallback : it->second;
-}
-
-int IntFlag(const std::string& name, int fallback) {
-  int value = fallback;
-  auto it = flags.find(name);
-  if (it != flags.end() && !absl::SimpleAtoi(it->second, &value)) {
-    value = fallback;
-  }
-  return value;
-}
-
-// One line, one write(2): async-signal-safe and never interleaved.
-void Say(const std::string& line) {
-  const std::string text = line + "\n";
-  [[maybe_unused]] ssize_t ignored = write(STDOUT_FILENO, text.data(),
-                                           text.size());
-}
+using ::graceful::testing::Flag;
+using ::graceful::testing::HasFlag;
+using ::graceful::testing::IntFlag;
+using ::graceful::testing::ParseHelperFlags;
+using ::graceful::testing::Say;
 
 graceful::StopToken* global_token = nullptr;
 std::atomic<bool> release_stubborn{false};
@@ -195,12 +179,7 @@ void StubbornWorker(graceful::StopToken token) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    std::pair<std::string, std::string> kv =
-        absl::StrSplit(absl::string_view(argv[i]).substr(2),
-                       absl::MaxSplits('=', 1));
-    flags[kv.first] = kv.second;
-  }
+  ParseHelperFlags(argc, argv);
   if (Flag("handler") == "1") signal(SIGTERM, &OldTermHandler);
 
   absl::StatusOr<std::unique_ptr<graceful::Runtime>> started =
@@ -213,16 +192,16 @@ int main(int argc, char** argv) {
   graceful::StopToken token = runtime.token();
   global_token = &token;
 
-  if (flags.count("second_runtime")) {
+  if (HasFlag("second_runtime")) {
     Say(absl::StrCat("SECOND START ",
                      graceful::Runtime::Start().status().ToString()));
   }
-  if (flags.count("print_mask")) {
+  if (HasFlag("print_mask")) {
     Say(MaskLine("main"));
     runtime.Spawn("mask", [](graceful::StopToken) { Say(MaskLine("worker")); });
   }
   const int workers = IntFlag("workers", 0);
-  const bool work_done = flags.count("work_done") > 0;
+  const bool work_done = HasFlag("work_done") > 0;
   for (int i = 0; i < workers; ++i) {
     runtime.Spawn(absl::StrCat("worker-", i), [i, work_done](
                                                   graceful::StopToken token) {
@@ -232,7 +211,7 @@ int main(int argc, char** argv) {
       Say(absl::StrCat("worker-", i, " done"));
     });
   }
-  if (flags.count("stubborn")) {
+  if (HasFlag("stubborn")) {
     runtime.OnSignal(SIGUSR2, [](const siginfo_t&) {
       Say("RELEASE");
       release_stubborn.store(true);
@@ -248,15 +227,15 @@ int main(int argc, char** argv) {
       return absl::DataLossError("disk on fire");
     });
   }
-  if (flags.count("on_hup")) {
+  if (HasFlag("on_hup")) {
     runtime.OnSignal(SIGHUP, [](const siginfo_t& info) {
       Say(absl::StrCat("HUP from ", info.si_pid));
     });
   }
-  if (flags.count("term_callback")) {
+  if (HasFlag("term_callback")) {
     runtime.OnSignal(SIGTERM, [](const siginfo_t&) { Say("TERM SEEN"); });
   }
-  if (flags.count("block_usr1")) {
+  if (HasFlag("block_usr1")) {
     runtime.OnSignal(SIGUSR1, [](const siginfo_t&) {
       Say("USR1 BLOCKING");
       absl::SleepFor(absl::Seconds(60));
@@ -269,12 +248,12 @@ int main(int argc, char** argv) {
       });
     }
   }
-  if (flags.count("throw_hook")) {
+  if (HasFlag("throw_hook")) {
     runtime.AddShutdownHook("thrower", []() -> void {
       throw std::runtime_error("hook boom");
     });
   }
-  if (flags.count("hang_hook")) {
+  if (HasFlag("hang_hook")) {
     runtime.AddShutdownHook("hanging", [] {
       Say("HOOK HANGING");
       for (;;) usleep(10'000);
@@ -287,7 +266,7 @@ int main(int argc, char** argv) {
     });
   }
   Say(absl::StrCat("READY pid=", getpid()));
-  if (flags.count("request_stop")) {
+  if (HasFlag("request_stop")) {
     const bool first = runtime.RequestStop();
     const bool again = runtime.RequestStop();
     Say(absl::StrCat("REQUEST first=", first, " again=", again));

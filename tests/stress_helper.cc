@@ -81,6 +81,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "graceful/graceful.h"
+#include "tests/helper_flags.h"
 
 // The helper usually ends through ShutdownReport::ExitProcess() with the
 // Runtime alive (its threads parked, a callback maybe blocked), as a program
@@ -92,31 +93,13 @@ extern "C" const char* __tsan_default_options() {
 
 namespace {
 
-// Leaked: exit() from a hook or worker must not destroy it.
-std::map<std::string, std::string>& flags =
-    *new std::map<std::string, std::string>;
+using ::graceful::testing::Flag;
+using ::graceful::testing::IntFlag;
+using ::graceful::testing::ParseHelperFlags;
+using ::graceful::testing::Say;
 
-std::string Flag(const std::string& name, std::string fallback = "") {
-  auto it = flags.find(name);
-  return it == flags.end() ? fallback : it->second;
-}
-
-int64_t IntFlag(const std::string& name, int64_t fallback) {
-  int64_t value = fallback;
-  auto it = flags.find(name);
-  if (it != flags.end() && !absl::SimpleAtoi(it->second, &value)) {
-    value = fallback;
-  }
-  return value;
-}
-
-bool Has(const std::string& name) { return flags.count(name) > 0; }
-
-// One line, one write(2): async-signal-safe and never interleaved.
-void Say(const std::string& line) {
-  const std::string text = line + "\n";
-  [[maybe_unused]] ssize_t ignored =
-      write(STDOUT_FILENO, text.data(), text.size());
+bool Has(const std::string& name) {
+  return ::graceful::testing::HasFlag(name);
 }
 
 [[noreturn]] void SpinForever() {
@@ -381,11 +364,7 @@ void SpawnWorkers() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    std::pair<std::string, std::string> kv = absl::StrSplit(
-        absl::string_view(argv[i]).substr(2), absl::MaxSplits('=', 1));
-    flags[kv.first] = kv.second;
-  }
+  ParseHelperFlags(argc, argv);
   if (Has("hang_atexit")) {
     std::atexit([] {
       Say("ATEXIT HANGING");

@@ -45,27 +45,17 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "graceful/graceful.h"
+#include "tests/helper_flags.h"
 #include "graceful/systemd.h"
 
 extern char** environ;
 
 namespace {
 
-std::map<std::string, std::string> flags;
-
-std::string Flag(const std::string& name, std::string fallback = "") {
-  auto it = flags.find(name);
-  return it == flags.end() ? fallback : it->second;
-}
-
-int IntFlag(const std::string& name, int fallback) {
-  int value = fallback;
-  auto it = flags.find(name);
-  if (it != flags.end() && !absl::SimpleAtoi(it->second, &value)) {
-    value = fallback;
-  }
-  return value;
-}
+using ::graceful::testing::Flag;
+using ::graceful::testing::HasFlag;
+using ::graceful::testing::IntFlag;
+using ::graceful::testing::ParseHelperFlags;
 
 void Print(const std::string& line) {
   std::string text = line + "\n";
@@ -109,20 +99,14 @@ std::atomic<int> workers_finished{0};
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg = argv[i];
-    if (!absl::ConsumePrefix(&arg, "--")) continue;
-    std::pair<std::string, std::string> kv =
-        absl::StrSplit(arg, absl::MaxSplits('=', 1));
-    flags[kv.first] = kv.second;
-  }
-  if (flags.count("print_env")) {
+  ParseHelperFlags(argc, argv);
+  if (HasFlag("print_env")) {
     Print(EnvLine());
     return 0;
   }
 
   graceful::SystemdOptions systemd_options;
-  if (flags.count("extend_ms")) {
+  if (HasFlag("extend_ms")) {
     systemd_options.extend_timeout = absl::Milliseconds(IntFlag("extend_ms", 0));
   }
   absl::StatusOr<graceful::SystemdNotifier> systemd =
@@ -168,7 +152,7 @@ int main(int argc, char** argv) {
       }
     });
   }
-  if (flags.count("stubborn")) {
+  if (HasFlag("stubborn")) {
     (*runtime)->Spawn("stubborn", [](graceful::StopToken) {
       std::atomic<bool> never{false};
       never.wait(false);
@@ -182,14 +166,14 @@ int main(int argc, char** argv) {
   }
 
   RunChild();
-  const int total = workers + (flags.count("stubborn") ? 1 : 0);
+  const int total = workers + (HasFlag("stubborn") ? 1 : 0);
   if (absl::Status ready = systemd->NotifyReady(
           absl::StrCat("running: ", total, total == 1 ? " worker" : " workers"));
       !ready.ok()) {
     Print(absl::StrCat("error: ", ready.ToString()));
   }
   Print("READY");
-  if (flags.count("request_stop")) (*runtime)->RequestStop();
+  if (HasFlag("request_stop")) (*runtime)->RequestStop();
 
   graceful::ShutdownReport report = (*runtime)->Wait();
   runtime->reset();

@@ -235,16 +235,6 @@ std::vector<std::string> SigtermSequence() {
   };
 }
 
-#define EXPECT_KILLED_BY(status, signo)                                   \
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == (signo))         \
-      << DescribeStatus(status) << "\nstdout:\n"                          \
-      << child->out() << "\nstderr:\n"                                    \
-      << child->err()
-#define EXPECT_EXITED_WITH(status, code)                                  \
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == (code))         \
-      << DescribeStatus(status) << "\nstdout:\n"                          \
-      << child->out() << "\nstderr:\n"                                    \
-      << child->err()
 
 TEST(SystemdNotifyTest, SigtermSendsStoppingProgressAndExtendInOrder) {
   NotifyPeer peer;

@@ -1,0 +1,59 @@
+// Copyright 2026 The graceful Authors.
+
+#include "tests/helper_flags.h"
+
+#include <unistd.h>
+
+#include <map>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace graceful {
+namespace testing {
+namespace {
+
+std::map<std::string, std::string>& Flags() {
+  static auto* const flags = new std::map<std::string, std::string>;
+  return *flags;
+}
+
+}  // namespace
+
+void ParseHelperFlags(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (!absl::ConsumePrefix(&arg, "--")) continue;
+    std::pair<std::string, std::string> kv =
+        absl::StrSplit(arg, absl::MaxSplits('=', 1));
+    Flags()[kv.first] = kv.second;
+  }
+}
+
+bool HasFlag(const std::string& name) { return Flags().count(name) > 0; }
+
+std::string Flag(const std::string& name, std::string fallback) {
+  auto it = Flags().find(name);
+  return it == Flags().end() ? fallback : it->second;
+}
+
+int64_t IntFlag(const std::string& name, int64_t fallback) {
+  int64_t value = fallback;
+  auto it = Flags().find(name);
+  if (it != Flags().end() && !absl::SimpleAtoi(it->second, &value)) {
+    value = fallback;
+  }
+  return value;
+}
+
+void Say(const std::string& line) {
+  const std::string text = line + "\n";
+  [[maybe_unused]] ssize_t ignored =
+      write(STDOUT_FILENO, text.data(), text.size());
+}
+
+}  // namespace testing
+}  // namespace graceful
