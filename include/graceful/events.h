@@ -25,7 +25,9 @@
 //
 // Handlers run on runtime threads, the signal thread included (for
 // kSignalReceived, kStopRequested when a signal began it, kEscalation and
-// kHeartbeat), possibly on several threads at once: a handler must be
+// kHeartbeat; at real-time priority where the runtime could raise the
+// signal thread, see RuntimeOptions::signal_thread_priority), possibly on
+// several threads at once: a handler must be
 // thread-safe, quick, and must never block (a blocked handler on the signal
 // thread would hold back the deadline and the forced exit). Exceptions
 // thrown by a handler are caught and discarded. `Event::name` views memory
