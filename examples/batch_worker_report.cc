@@ -14,39 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "lib/internal/json.h"
 
 namespace batch_worker {
 namespace {
 
-// A JSON string literal. Bytes >= 0x80 are passed through; the texts here
-// are ASCII (names, numbers, absl::Status messages with escaped paths).
-std::string JsonString(absl::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
+using ::graceful::internal::JsonString;
 
 std::string JsonMillis(absl::Duration d) {
   if (d == absl::InfiniteDuration()) return "null";
