@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/time.h"
 
 namespace graceful {
 namespace testing {
@@ -47,6 +48,21 @@ int64_t IntFlag(const std::string& name, int64_t fallback) {
     value = fallback;
   }
   return value;
+}
+
+graceful::RuntimeOptions CommonRuntimeOptions() {
+  graceful::RuntimeOptions options;
+  options.grace_period = absl::Milliseconds(IntFlag("grace_ms", 20000));
+  options.critical_section_limit =
+      absl::Milliseconds(IntFlag("critical_limit_ms", 5000));
+  options.second_signal_forces_exit = Flag("second_signal") != "ignore";
+  const std::string style = Flag("exit_style", "die");
+  if (style == "zero") {
+    options.signal_exit_style = graceful::SignalExitStyle::kExitZero;
+  } else if (style == "128") {
+    options.signal_exit_style = graceful::SignalExitStyle::kExit128PlusSignal;
+  }
+  return options;
 }
 
 void Say(const std::string& line) {

@@ -2,13 +2,16 @@
 //
 // Test support for the helper programs the end-to-end tests run
 // (signal_helper, stress_helper, systemd_helper): their `--name=value`
-// flags, and one-line output that never interleaves.
+// flags, the runtime options they share, and one-line output that never
+// interleaves.
 
 #ifndef GRACEFUL_TESTS_HELPER_FLAGS_H_
 #define GRACEFUL_TESTS_HELPER_FLAGS_H_
 
 #include <cstdint>
 #include <string>
+
+#include "graceful/runtime_options.h"
 
 namespace graceful {
 namespace testing {
@@ -22,6 +25,10 @@ bool HasFlag(const std::string& name);
 std::string Flag(const std::string& name, std::string fallback = "");
 // `fallback` when the flag is missing or not a number.
 int64_t IntFlag(const std::string& name, int64_t fallback);
+
+// RuntimeOptions from the flags every helper shares: --grace_ms,
+// --critical_limit_ms, --second_signal=ignore, --exit_style=zero|128.
+graceful::RuntimeOptions CommonRuntimeOptions();
 
 // Writes `line` and a newline to stdout with one write(2): lines from
 // several threads never interleave, and no stdio buffer is left unflushed

@@ -63,6 +63,7 @@ extern "C" const char* __tsan_default_options() {
 
 namespace {
 
+using ::graceful::testing::CommonRuntimeOptions;
 using ::graceful::testing::Flag;
 using ::graceful::testing::HasFlag;
 using ::graceful::testing::IntFlag;
@@ -132,17 +133,7 @@ void RunChild(const std::string& how) {
 }
 
 graceful::RuntimeOptions OptionsFromFlags() {
-  graceful::RuntimeOptions options;
-  options.grace_period = absl::Milliseconds(IntFlag("grace_ms", 20000));
-  options.critical_section_limit =
-      absl::Milliseconds(IntFlag("critical_limit_ms", 5000));
-  options.second_signal_forces_exit = Flag("second_signal") != "ignore";
-  const std::string style = Flag("exit_style", "die");
-  if (style == "zero") {
-    options.signal_exit_style = graceful::SignalExitStyle::kExitZero;
-  } else if (style == "128") {
-    options.signal_exit_style = graceful::SignalExitStyle::kExit128PlusSignal;
-  }
+  graceful::RuntimeOptions options = CommonRuntimeOptions();
   const std::string policy = Flag("policy", "refuse");
   if (policy == "chain") {
     options.existing_handler_policy = graceful::ExistingHandlerPolicy::kChain;

@@ -93,6 +93,7 @@ extern "C" const char* __tsan_default_options() {
 
 namespace {
 
+using ::graceful::testing::CommonRuntimeOptions;
 using ::graceful::testing::Flag;
 using ::graceful::testing::IntFlag;
 using ::graceful::testing::ParseHelperFlags;
@@ -123,17 +124,7 @@ std::atomic<int64_t> storm_overlaps{0};
 std::atomic<int> stop_callback_runs{0};
 
 graceful::RuntimeOptions OptionsFromFlags() {
-  graceful::RuntimeOptions options;
-  options.grace_period = absl::Milliseconds(IntFlag("grace_ms", 20000));
-  options.critical_section_limit =
-      absl::Milliseconds(IntFlag("critical_limit_ms", 5000));
-  options.second_signal_forces_exit = Flag("second_signal") != "ignore";
-  const std::string style = Flag("exit_style", "die");
-  if (style == "zero") {
-    options.signal_exit_style = graceful::SignalExitStyle::kExitZero;
-  } else if (style == "128") {
-    options.signal_exit_style = graceful::SignalExitStyle::kExit128PlusSignal;
-  }
+  graceful::RuntimeOptions options = CommonRuntimeOptions();
   options.pool_threads = static_cast<int>(IntFlag("pool_threads", 2));
   options.queue_capacity = static_cast<size_t>(IntFlag("queue", 1024));
   if (Flag("unstarted") == "leave") {
