@@ -218,14 +218,17 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Start(
     impl->pending_at_start.push_back(early);
   }
   auto fail = [&](absl::Status status) {
+    // Give back the signals taken from the pending sets as they were, then
+    // the mask, which delivers those it does not block.
+    for (const siginfo_t& info : impl->pending_at_start) {
+      internal::QueueToSelf(info);
+    }
     pthread_sigmask(SIG_SETMASK, &impl->original_mask, nullptr);
-    // Give back the signals taken from this thread's pending set.
-    for (const siginfo_t& info : impl->pending_at_start) raise(info.si_signo);
     impl.reset();
     release_slot();
     return status;
   };
-  impl->signal_fd = signalfd(-1, &receivable, SFD_CLOEXEC);
+  impl->signal_fd = signalfd(-1, &receivable, SFD_CLOEXEC | SFD_NONBLOCK);
   impl->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (impl->signal_fd < 0 || impl->wake_fd < 0) {
     return fail(absl::ResourceExhaustedError(absl::StrCat(
@@ -239,37 +242,69 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Start(
     pthread_atfork(nullptr, nullptr, &RestoreMaskInForkedChild);
   });
 
+  // The shutdown thread starts last: if a thread cannot be created, the
+  // ones that exist read no signal and began no stop, so undoing is telling
+  // them to leave.
   Impl* raw = impl.get();
   try {
     raw->signal_thread = std::thread([raw] { raw->SignalThreadMain(); });
     raw->callback_thread = std::thread([raw] { raw->CallbackThreadMain(); });
     raw->shutdown_thread = std::thread([raw] { raw->ShutdownThreadMain(); });
   } catch (const std::system_error& e) {
-    // Stop whatever started, then undo.
-    raw->signal_thread_exit.store(true);
+    raw->signal_thread_exit.store(true, std::memory_order_release);
     raw->WakeSignalThread();
     {
       std::lock_guard<std::mutex> lock(raw->callbacks_mu);
       raw->callback_thread_exit = true;
     }
     raw->callbacks_cv.notify_all();
-    {
-      std::lock_guard<std::mutex> lock(raw->mu);
-      raw->destroying = true;
-    }
-    raw->BeginStop({.cause = StopCause::kRequested});
-    for (std::thread* t :
-         {&raw->signal_thread, &raw->callback_thread, &raw->shutdown_thread}) {
+    for (std::thread* t : {&raw->signal_thread, &raw->callback_thread}) {
       if (t->joinable()) t->join();
     }
+    internal::ForgetStateForChildren();
+    const absl::Status why = internal::ThreadCreationError(
+        "graceful runtime thread", e.code().value());
     return fail(absl::ResourceExhaustedError(absl::StrCat(
         "graceful::Runtime::Start: cannot create the runtime's threads: ",
-        e.what(), "; raise the thread limit (ulimit -u) or free memory")));
+        why.message())));
   }
+  raw->started.store(true, std::memory_order_release);
+  raw->WakeSignalThread();
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
 Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+namespace {
+
+// Takes back a SIGPIPE or SIGXFSZ that a failed write (to a broken pipe,
+// past RLIMIT_FSIZE) left pending on the calling thread, which restoring
+// the mask would deliver: the process was promised the write's error, not
+// death. Any other pending one is queued to the process again, as it was,
+// so that it keeps its effect.
+void DiscardOwnWriteErrorSignals() {
+  for (const int signo : {SIGPIPE, SIGXFSZ}) {
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, signo);
+    const timespec no_wait = {0, 0};
+    // At most two: one pending on this thread, one on the process.
+    for (int i = 0; i < 2; ++i) {
+      sigset_t pending;
+      if (sigpending(&pending) != 0 || sigismember(&pending, signo) != 1) {
+        break;
+      }
+      siginfo_t info;
+      if (sigtimedwait(&only, &info, &no_wait) != signo) break;
+      if (!internal::IsOwnWriteErrorSignal(info)) {
+        internal::QueueToSelf(info);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
 
 Runtime::~Runtime() {
   Impl& impl = *impl_;
@@ -279,17 +314,23 @@ Runtime::~Runtime() {
   }
   impl.cv.notify_all();
   Wait();
+  // The signal thread leaves first: every signal it read is then in the
+  // callback thread's queue, which that thread empties before it leaves;
+  // every signal it did not read stays pending, and has its usual effect
+  // once the mask is restored. None is lost in between.
   impl.signal_thread_exit.store(true, std::memory_order_release);
   impl.WakeSignalThread();
+  impl.signal_thread.join();
   {
     std::lock_guard<std::mutex> lock(impl.callbacks_mu);
     impl.callback_thread_exit = true;
   }
   impl.callbacks_cv.notify_all();
-  impl.signal_thread.join();
   impl.callback_thread.join();
   impl.shutdown_thread.join();
+  internal::ForgetStateForChildren();
   if (std::this_thread::get_id() == impl.start_thread) {
+    DiscardOwnWriteErrorSignals();
     pthread_sigmask(SIG_SETMASK, &impl.original_mask, nullptr);
   }
   impl_.reset();
@@ -305,6 +346,8 @@ bool Runtime::Impl::BeginStop(const internal::StopRecord& record) {
     stop_record = record;
     stop_record.at = absl::Now();
     stop_record.deadline = stop_record.at + options.grace_period;
+    stop_record.monotonic_deadline =
+        internal::MonotonicTime::Now() + options.grace_period;
     // TRICKY: close the queue before the flag wakes running tasks, or a task
     // that returns in between frees a slot for a Submit() after the stop.
     tasks.Close();
@@ -438,49 +481,67 @@ void Runtime::Impl::PoolThreadMain(internal::WorkerRecord* record) {
   ThreadFinished(*record);
 }
 
-void Runtime::Impl::StartThread(
+absl::Status Runtime::Impl::StartThread(
     std::string name, absl::AnyInvocable<absl::Status(StopToken)> body,
     bool pool_thread) {
-  // Under mu_: the shutdown thread's join (phase 3) either sees this thread
-  // counted in live_threads or sees the stop and the refusal.
-  internal::WorkerRecord& record =
-      workers.Emplace(std::move(name), absl::Now());
-  auto refuse = [&](absl::Status why) {
-    record.error = std::move(why);
-    record.state.store(WorkerOutcome::State::kRefused,
-                       std::memory_order_release);
+  // A worker is listed whatever happens (the report shows one refused); a
+  // pool thread only once it runs, so that Submit() retried under a thread
+  // limit adds nothing.
+  auto unlisted = decltype(workers)::Make(std::move(name), absl::Now());
+  internal::WorkerRecord* record = &unlisted.value();
+  auto refuse = [](internal::WorkerRecord* r, const absl::Status& why) {
+    r->error = why;
+    r->state.store(WorkerOutcome::State::kRefused, std::memory_order_release);
   };
-  if (stop.stop_requested()) {
-    refuse(absl::FailedPreconditionError(
-        "not started: the runtime was already stopping"));
-    return;
-  }
-  internal::WorkerRecord* r = &record;
-  try {
-    if (pool_thread) {
-      record.thread =
-          internal::WorkerThread([this, r] { PoolThreadMain(r); });
-    } else {
+  {
+    // Phase 3 joins under mu what it finds there: this thread is either
+    // counted (being created, then joinable) or refused for the stop.
+    std::lock_guard<std::mutex> lock(mu);
+    if (!pool_thread) workers.Add(std::move(unlisted));
+    if (stop.stop_requested()) {
+      const absl::Status stopping = absl::FailedPreconditionError(
+          "not started: the runtime was already stopping");
+      refuse(record, stopping);
+      return stopping;
+    }
+    ++threads_being_created;
+    live_threads.fetch_add(1, std::memory_order_relaxed);
+    if (!pool_thread) {
       work_started.store(true, std::memory_order_relaxed);
       outstanding_work.fetch_add(1, std::memory_order_relaxed);
-      record.thread = internal::WorkerThread(
-          [this, r, body = std::move(body)]() mutable {
-            WorkerMain(r, std::move(body));
+    }
+  }
+  internal::WorkerThread thread;
+  absl::Status created;
+  try {
+    if (pool_thread) {
+      thread =
+          internal::WorkerThread([this, record] { PoolThreadMain(record); });
+    } else {
+      thread = internal::WorkerThread(
+          [this, record, body = std::move(body)]() mutable {
+            WorkerMain(record, std::move(body));
           });
     }
-    live_threads.fetch_add(1, std::memory_order_relaxed);
   } catch (const std::system_error& e) {
-    absl::Status why = absl::ResourceExhaustedError(absl::StrCat(
-        "thread '", record.name, "' could not be created: ", e.what(),
-        "; raise the thread limit (ulimit -u) or free memory"));
-    refuse(why);
-    if (!pool_thread) FinishWork();
-    // A worker the application needed did not start: stop, reporting why.
-    // BeginStop takes stop_record_mu and mu; release mu first.
-    mu.unlock();
-    Fail(why);
-    mu.lock();
+    created = internal::ThreadCreationError(record->name, e.code().value());
   }
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (created.ok()) {
+      if (pool_thread) workers.Add(std::move(unlisted));
+      record->thread = std::move(thread);
+    } else {
+      refuse(record, created);
+      live_threads.fetch_sub(1, std::memory_order_relaxed);
+      if (!pool_thread) {
+        outstanding_work.fetch_sub(1, std::memory_order_acq_rel);
+      }
+    }
+    --threads_being_created;
+  }
+  cv.notify_all();
+  return created;
 }
 
 void Runtime::Spawn(std::string name,
@@ -494,25 +555,38 @@ void Runtime::Spawn(std::string name,
 
 void Runtime::SpawnWithStatus(
     std::string name, absl::AnyInvocable<absl::Status(StopToken)> loop) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  impl_->StartThread(std::move(name), std::move(loop), /*pool_thread=*/false);
+  const absl::Status started = impl_->StartThread(
+      std::move(name), std::move(loop), /*pool_thread=*/false);
+  // A worker the application needed did not start: stop, reporting why.
+  if (absl::IsResourceExhausted(started)) impl_->Fail(started);
 }
 
 absl::Status Runtime::Impl::EnsurePoolStarted() {
-  std::lock_guard<std::mutex> lock(mu);
+  std::lock_guard<std::mutex> lock(pool_mu);
   if (pool_started) return absl::OkStatus();
-  pool_started = true;
   const int count = options.pool_threads > 0
                         ? options.pool_threads
                         : std::max(1u, std::thread::hardware_concurrency());
+  int created = 0;
+  absl::Status last_error;
   for (int i = 0; i < count; ++i) {
-    StartThread(absl::StrCat("pool-", i), nullptr, /*pool_thread=*/true);
+    const absl::Status status =
+        StartThread(absl::StrCat("pool-", i), nullptr, /*pool_thread=*/true);
+    if (status.ok()) {
+      ++created;
+    } else {
+      last_error = status;
+    }
   }
-  if (live_threads == 0 && !stop.stop_requested()) {
-    return absl::ResourceExhaustedError(
-        "graceful::Runtime::Submit: no pool thread could be created; raise "
-        "the thread limit (ulimit -u) or free memory");
+  if (created == 0) {
+    return absl::IsResourceExhausted(last_error)
+               ? absl::ResourceExhaustedError(absl::StrCat(
+                     "graceful::Runtime::Submit: no pool thread could be "
+                     "created: ",
+                     last_error.message()))
+               : last_error;
   }
+  pool_started = true;
   return absl::OkStatus();
 }
 
@@ -525,7 +599,7 @@ absl::Status Runtime::Submit(absl::AnyInvocable<void(StopToken)> task) {
   };
   if (impl.stop.stop_requested()) return stopping();
   if (absl::Status status = impl.EnsurePoolStarted(); !status.ok()) {
-    return status;
+    return absl::IsResourceExhausted(status) ? status : stopping();
   }
   impl.work_started.store(true, std::memory_order_relaxed);
   // Count the task before it can run, so that Wait()'s "all work done"
@@ -548,11 +622,16 @@ void Runtime::OnSignal(int signo,
                  signo);
   }
   Impl& impl = *impl_;
-  std::lock_guard<std::mutex> lock(impl.callbacks_mu);
-  impl.callbacks[signo] =
+  auto replacement =
       std::make_shared<Impl::SignalCallback>(std::move(callback));
-  impl.registered_signals.fetch_or(uint64_t{1} << (signo - 1),
-                                   std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> lock(impl.callbacks_mu);
+    impl.callbacks[signo].swap(replacement);
+    impl.registered_signals.fetch_or(uint64_t{1} << (signo - 1),
+                                     std::memory_order_release);
+  }
+  // `replacement` now holds the old callback: destroyed (user code) outside
+  // the lock the signal thread takes.
 }
 
 void Runtime::AddShutdownHook(std::string name,

@@ -60,12 +60,14 @@ void Runtime::Impl::ShutdownThreadMain() {
   // on the way to the report). Threads are gathered under mu and joined
   // outside it, since they take mu as they end; only this thread joins,
   // and a record's thread, once set under mu, is never set again. No
-  // joinable thread left under mu means every started thread was joined:
-  // a thread is counted in live_threads, under mu, with its record.
+  // joinable thread left under mu, and none being created, means every
+  // started thread was joined.
   for (;;) {
     std::vector<internal::WorkerRecord*> to_join;
     {
-      std::lock_guard<std::mutex> lock(mu);
+      // A thread being created becomes joinable, or refused, under mu.
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return threads_being_created == 0; });
       workers.ForEach([&](internal::WorkerRecord& worker) {
         if (worker.thread.joinable()) to_join.push_back(&worker);
       });
@@ -115,6 +117,7 @@ void Runtime::Impl::ShutdownThreadMain() {
 
   // Phase 5: report, unless the exit is already being forced.
   if (!DecideEnding(Ending::kGraceful)) ParkForever();
+  StopReceivingStopSignals();
   ShutdownReport result = Snapshot(ForcedReason::kNotForced);
   Emit({.type = EventType::kShutdownComplete,
         .exit_code = result.exit_code()});
@@ -122,11 +125,10 @@ void Runtime::Impl::ShutdownThreadMain() {
     std::lock_guard<std::mutex> lock(mu);
     report = std::move(result);
   }
-  shutdown_complete.store(true, std::memory_order_release);
   report_cv.notify_all();
   // The signal thread is not woken: it drops the deadline whenever it next
   // wakes (for a signal, at the deadline, or when the Runtime is
-  // destroyed), and seeing shutdown_complete it never forces the exit.
+  // destroyed), and seeing the ending decided it never forces the exit.
   // Waking it here would put it (real-time, so preempting) on a CPU just
   // when Wait()'s thread needs one.
 }
@@ -143,6 +145,7 @@ ShutdownReport Runtime::Impl::Snapshot(ForcedReason forced) const {
     r.deadline = stop_record.deadline;
   }
   r.extra_stop_signals = extra_stop_signals.load(std::memory_order_relaxed);
+  r.signals_dropped = signals_dropped.load(std::memory_order_relaxed);
   if (const int64_t joined = joined_at_ns.load(std::memory_order_acquire);
       joined != 0) {
     r.workers_joined_at = absl::FromUnixNanos(joined);
@@ -192,7 +195,10 @@ ShutdownReport Runtime::Impl::Snapshot(ForcedReason forced) const {
   } else if (r.cause == StopCause::kSignal) {
     switch (options.signal_exit_style) {
       case SignalExitStyle::kDieBySignal:
-        r.die_by_signal = r.signal;
+        // Only a signal whose default action ends the process can end it:
+        // one that stops it (SIGTSTP), or is ignored (SIGCHLD), exits with
+        // the status a shell would show for it.
+        if (internal::DefaultActionEnds(r.signal)) r.die_by_signal = r.signal;
         r.exit_code_value = 128 + r.signal;
         break;
       case SignalExitStyle::kExitZero:

@@ -43,20 +43,6 @@ std::string Since(absl::Time start, absl::Time end) {
   return absl::FormatDuration(end - start);
 }
 
-const char* WorkerStateName(WorkerOutcome::State state) {
-  switch (state) {
-    case WorkerOutcome::State::kFinished:
-      return "finished";
-    case WorkerOutcome::State::kFailed:
-      return "failed";
-    case WorkerOutcome::State::kRunning:
-      return "running";
-    case WorkerOutcome::State::kRefused:
-      return "refused";
-  }
-  return "?";
-}
-
 const char* HookStateName(HookOutcome::State state) {
   switch (state) {
     case HookOutcome::State::kFinished:
@@ -89,6 +75,20 @@ std::string Shown(const char* state, bool abnormal) {
 }
 
 }  // namespace
+
+const char* WorkerStateName(WorkerOutcome::State state) {
+  switch (state) {
+    case WorkerOutcome::State::kFinished:
+      return "finished";
+    case WorkerOutcome::State::kFailed:
+      return "failed";
+    case WorkerOutcome::State::kRunning:
+      return "running";
+    case WorkerOutcome::State::kRefused:
+      return "refused";
+  }
+  return "?";
+}
 
 const char* StopCauseName(StopCause cause) {
   switch (cause) {
@@ -127,12 +127,8 @@ std::vector<std::string> ShutdownReport::stragglers() const {
 void ShutdownReport::ExitProcess() const {
   std::fflush(nullptr);
   if (die_by_signal != 0) {
-    struct sigaction action = {};
-    action.sa_handler = SIG_DFL;
-    sigemptyset(&action.sa_mask);
-    sigaction(die_by_signal, &action, nullptr);
-    internal::RaiseWithDefaultAction(die_by_signal);
-    // Still here: the signal's default action does not end a process.
+    internal::DieOfSignal(die_by_signal);
+    // Still here: the signal's default action did not end the process.
     _exit(exit_code());
   }
   std::exit(exit_code());
@@ -151,6 +147,10 @@ std::string ShutdownReport::ToString() const {
                     " more stop signal(s)");
   }
   absl::StrAppend(&out, "\n");
+  if (signals_dropped > 0) {
+    absl::StrAppend(&out, "  real-time signals dropped (queue full): ",
+                    signals_dropped, "\n");
+  }
   if (!error.ok()) absl::StrAppend(&out, "  error: ", error.ToString(), "\n");
   switch (forced) {
     case ForcedReason::kNotForced:
@@ -227,14 +227,14 @@ std::string ShutdownReport::ToJson() const {
       ",\"sender_pid\":", sender_pid, ",\"sender_uid\":", sender_uid,
       ",\"signal_code\":", signal_code,
       ",\"extra_stop_signals\":", extra_stop_signals,
+      ",\"signals_dropped\":", signals_dropped,
       ",\"stop_requested_at\":", JsonTime(stop_requested_at),
       ",\"workers_joined_at\":", JsonTime(workers_joined_at),
       ",\"finished_at\":", JsonTime(finished_at),
       ",\"deadline\":", JsonTime(deadline),
       ",\"signal_to_joined_ms\":", JsonMillis(signal_to_joined()),
       ",\"forced\":", JsonString(ForcedName(forced)),
-      ",\"critical_sections_open\":", critical_sections_open,
-      ",\"workers\":[");
+      ",\"critical_sections_open\":", critical_sections_open, ",\"workers\":[");
   for (size_t i = 0; i < workers.size(); ++i) {
     const WorkerOutcome& worker = workers[i];
     const bool ended = worker.finished != absl::InfinitePast();

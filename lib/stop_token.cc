@@ -60,6 +60,15 @@ bool StopState::SleepUntil(absl::Time deadline) const {
   for (;;) {
     if (stop_requested()) return false;
     if (absl::Now() >= deadline) return true;
+    FutexWaitUntilWallTime(&flag_, 0, deadline);
+  }
+}
+
+bool StopState::SleepFor(absl::Duration duration) const {
+  const MonotonicTime deadline = MonotonicTime::Now() + duration;
+  for (;;) {
+    if (stop_requested()) return false;
+    if (MonotonicTime::Now() >= deadline) return true;
     FutexWaitUntil(&flag_, 0, deadline);
   }
 }
@@ -108,7 +117,7 @@ bool StopToken::SleepUntil(absl::Time deadline) const {
 }
 
 bool StopToken::SleepFor(absl::Duration duration) const {
-  return SleepUntil(absl::Now() + duration);
+  return state_->SleepFor(duration);
 }
 
 StopSource::StopSource() : token_(new internal::StopState()) {}

@@ -35,6 +35,18 @@ ChildProcess::ChildProcess(std::vector<std::string> argv,
   std::vector<char*> args;
   for (std::string& arg : argv) args.push_back(arg.data());
   args.push_back(nullptr);
+  int terminal = -1;  // kTerminal: the master, read as the child's stderr
+  std::string terminal_slave;
+  if (options.stderr_mode == ChildOptions::Stderr::kTerminal) {
+    terminal = posix_openpt(O_RDWR | O_NOCTTY);
+    if (terminal < 0 || grantpt(terminal) != 0 || unlockpt(terminal) != 0 ||
+        ptsname(terminal) == nullptr) {
+      perror("posix_openpt");
+      abort();
+    }
+    fcntl(terminal, F_SETFD, FD_CLOEXEC);
+    terminal_slave = ptsname(terminal);
+  }
   pid_ = fork();
   if (pid_ < 0) {
     perror("fork");
@@ -74,6 +86,26 @@ ChildProcess::ChildProcess(std::vector<std::string> argv,
         fcntl(STDERR_FILENO, F_SETFL, 0);
         break;  // full[0] stays open, unread, in the child
       }
+      case ChildOptions::Stderr::kUnreadTerminal: {
+        const int master = posix_openpt(O_RDWR | O_NOCTTY);
+        if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+          _exit(126);
+        }
+        const char* slave_name = ptsname(master);
+        const int slave =
+            slave_name == nullptr ? -1 : open(slave_name, O_RDWR | O_NOCTTY);
+        if (slave < 0) _exit(126);
+        dup2(slave, STDERR_FILENO);
+        close(slave);
+        break;  // master stays open, unread, in the child
+      }
+      case ChildOptions::Stderr::kTerminal: {
+        const int slave = open(terminal_slave.c_str(), O_RDWR | O_NOCTTY);
+        if (slave < 0) _exit(126);
+        dup2(slave, STDERR_FILENO);
+        close(slave);
+        break;
+      }
       case ChildOptions::Stderr::kBrokenPipe: {
         int broken[2];
         if (pipe(broken) != 0) _exit(126);
@@ -90,6 +122,10 @@ ChildProcess::ChildProcess(std::vector<std::string> argv,
   close(err_pipe[1]);
   out_fd_ = out_pipe[0];
   err_fd_ = err_pipe[0];
+  if (terminal >= 0) {
+    close(err_fd_);
+    err_fd_ = terminal;  // EIO once the child closed its side: like EOF
+  }
   if (options.stdin_pipe) {
     close(in_pipe[0]);
     in_fd_ = in_pipe[1];
@@ -217,6 +253,52 @@ void ChildProcess::DumpThreads() const {
     fprintf(stderr, "%s\n", line.c_str());
   }
   closedir(dir);
+}
+
+bool ThreadInSyscall(pid_t pid, std::string_view thread_name, long syscall_nr) {
+  const std::string task_dir = absl::StrCat("/proc/", pid, "/task");
+  DIR* dir = opendir(task_dir.c_str());
+  if (dir == nullptr) return false;
+  bool found = false;
+  while (const dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    const std::string thread = absl::StrCat(task_dir, "/", entry->d_name);
+    std::string name;
+    std::getline(std::ifstream(absl::StrCat(thread, "/comm")), name);
+    if (name != thread_name) continue;
+    // "202 0x7f... ..." while blocked in a call, "running" otherwise.
+    long number = -1;
+    if (std::ifstream(absl::StrCat(thread, "/syscall")) >> number &&
+        (syscall_nr == kAnySyscall || number == syscall_nr)) {
+      found = true;
+    }
+  }
+  closedir(dir);
+  return found;
+}
+
+namespace {
+
+// Whether `pid` exists and has not exited (a zombie has).
+bool Alive(pid_t pid) {
+  // "PID (comm) S ...": the state follows the last ')'.
+  std::string stat;
+  std::getline(std::ifstream(absl::StrCat("/proc/", pid, "/stat")), stat);
+  const size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() &&
+         stat[paren + 2] != 'Z' && stat[paren + 2] != 'X';
+}
+
+}  // namespace
+
+bool WaitForThreadInSyscall(pid_t pid, std::string_view thread_name,
+                            long syscall_nr, absl::Duration budget) {
+  const absl::Time deadline = absl::Now() + budget;
+  while (!ThreadInSyscall(pid, thread_name, syscall_nr)) {
+    if (absl::Now() >= deadline || !Alive(pid)) return false;
+    usleep(1000);
+  }
+  return true;
 }
 
 size_t CountOf(const std::string& text, const std::string& needle) {

@@ -26,9 +26,20 @@ struct ChildOptions {
   std::vector<int> ignored_signals;
   // Where the child's stderr goes: captured (default), closed, or a pipe
   // that is already full and that nobody reads.
-  enum class Stderr { kCaptured, kClosed, kFullPipe, kBrokenPipe };
+  enum class Stderr {
+    kCaptured,
+    kClosed,
+    kFullPipe,
+    kBrokenPipe,
+    kUnreadTerminal,
+    kTerminal,
+  };
   // kBrokenPipe: a pipe whose read end is already closed (writes fail with
   // EPIPE and raise SIGPIPE), as after `prog 2>&1 | head -1` ended.
+  // kUnreadTerminal: the slave of a new pseudo-terminal (not the child's
+  // controlling terminal) whose master stays open in the child and is never
+  // read, as a terminal whose user pressed Ctrl+S or a stuck terminal
+  // emulator; the child fills it itself.
   Stderr stderr_mode = Stderr::kCaptured;
   // Signals blocked in the child before exec (its inherited mask).
   std::vector<int> blocked_signals;
@@ -91,6 +102,21 @@ class ChildProcess {
   std::string out_;
   std::string err_;
 };
+
+// For ThreadInSyscall(): blocked in any system call.
+inline constexpr long kAnySyscall = -1;
+
+// Whether the thread of process `pid` named `thread_name` (its comm, at
+// most 15 bytes) is blocked in the system call numbered `syscall_nr`
+// (SYS_futex, SYS_ppoll, ..., or kAnySyscall), as /proc/PID/task/TID/syscall
+// shows.
+bool ThreadInSyscall(pid_t pid, std::string_view thread_name, long syscall_nr);
+
+// Polls ThreadInSyscall() until it holds (true), or until the process is
+// gone or `budget` ran out (false).
+bool WaitForThreadInSyscall(pid_t pid, std::string_view thread_name,
+                            long syscall_nr,
+                            absl::Duration budget = absl::Seconds(30));
 
 // Human-readable description of a wait status, for failure messages.
 std::string DescribeStatus(int status);

@@ -62,6 +62,14 @@ graceful::RuntimeOptions CommonRuntimeOptions() {
   } else if (style == "128") {
     options.signal_exit_style = graceful::SignalExitStyle::kExit128PlusSignal;
   }
+  if (HasFlag("stop_signals")) {
+    options.stop_signals.clear();
+    for (absl::string_view number : absl::StrSplit(Flag("stop_signals"), ',')) {
+      int signo = 0;
+      if (!absl::SimpleAtoi(number, &signo)) signo = 0;
+      options.stop_signals.push_back(signo);
+    }
+  }
   return options;
 }
 

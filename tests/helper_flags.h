@@ -27,7 +27,9 @@ std::string Flag(const std::string& name, std::string fallback = "");
 int64_t IntFlag(const std::string& name, int64_t fallback);
 
 // RuntimeOptions from the flags every helper shares: --grace_ms,
-// --critical_limit_ms, --second_signal=ignore, --exit_style=zero|128.
+// --critical_limit_ms, --second_signal=ignore, --exit_style=zero|128,
+// --stop_signals=N,M (signal numbers; a number that does not parse is kept
+// as 0, which Start() refuses).
 graceful::RuntimeOptions CommonRuntimeOptions();
 
 // Writes `line` and a newline to stdout with one write(2): lines from

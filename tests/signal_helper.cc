@@ -21,21 +21,59 @@
 //   --fail=throw|status   a worker that fails at once
 //   --on_hup              OnSignal(SIGHUP) prints the sender
 //   --term_callback       OnSignal(SIGTERM) prints "TERM SEEN"
+//   --hook_waits_for=term|hup  a hook that prints "HOOK WAITING", then waits
+//                         (up to 30 s) until the --term_callback or --on_hup
+//                         callback has run and prints "HOOK DONE" (or "HOOK
+//                         GAVE UP"); added, with --term_callback, before any
+//                         worker starts
 //   --block_usr1          OnSignal(SIGUSR1) blocks (for 60 s)
-//   --handler=1           install a SIGTERM handler before Start()
+//   --handler=1|slow      install a SIGTERM handler before Start(); "slow"
+//                         prints "OLD HANDLER SLEEPING" and sleeps 8 s
 //   --policy=refuse|chain|override
 //   --keep_ignored=0|1
+//   --stop_signals=N,M    the stop signals, by number
+//   --core_dir=DIR        before Start(): chdir to DIR and raise RLIMIT_CORE
+//                         as far as allowed; prints "CORE LIMIT unlimited"
+//                         or "CORE LIMIT <soft limit>"
+//   --wait_stdin          before Start(): print "WAITING FOR STDIN", read a
+//                         line from stdin
 //   --child=fork|spawn    start `sleep 60`, SIGTERM it, report how it ended
 //   --print_mask          print whether main and a worker block signals
+//   --write_broken_pipe   after READY, main writes to a pipe whose read end
+//                         is closed; prints "WRITE EPIPE" if it fails so
+//   --signal_self=N       after READY, send signal N to this process
 //   --request_stop        call RequestStop() after READY
+//   --usr1_at_destroy     after READY: OnSignal(SIGUSR1) prints "USR1
+//                         HANDLED"; SIGUSR1 to the process, the Runtime
+//                         destroyed at once, "AFTER DESTROY", exit 0
 //   --second_runtime      try to start a second runtime, print the status
+//   --wait_pending_term   after the report: print "AFTER REPORT", wait (up to
+//                         10 s) until SIGTERM is pending, print "TERM
+//                         PENDING=1" (or "TERM PENDING=0" if it never was)
+//   --destroy             after the report: destroy the Runtime, print
+//                         "AFTER DESTROY", exit with the report's exit_code()
+//   --children_after_destroy  with --destroy: block SIGHUP, then start a
+//                         fork() child and a posix_spawn() child (with
+//                         SpawnAttributes) and print "FORK SIGHUP_BLOCKED=B"
+//                         and "SPAWN SIGHUP_BLOCKED=B" as each saw its mask
+//   --stderr_at_file_size_limit  before Start(): stderr becomes a file in
+//                         TEST_TMPDIR already at RLIMIT_FSIZE (4 KiB), so
+//                         every write to it fails with EFBIG
+//   --exhaust_fds         after READY: RLIMIT_NOFILE 64 and every
+//                         descriptor below it taken (a descriptor leak)
+//   --exit_sighup_blocked the posix_spawn() child: exits 1 if SIGHUP is
+//                         blocked, else 0
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -72,12 +110,21 @@ using ::graceful::testing::Say;
 
 graceful::StopToken* global_token = nullptr;
 std::atomic<bool> release_stubborn{false};
+std::atomic<bool> term_seen{false};
+std::atomic<bool> hup_seen{false};
 
 void OldTermHandler(int) {
   const char* text = global_token != nullptr && global_token->stop_requested()
                          ? "OLD HANDLER stop_requested=1\n"
                          : "OLD HANDLER stop_requested=0\n";
   [[maybe_unused]] ssize_t ignored = write(STDOUT_FILENO, text, strlen(text));
+}
+
+void SlowTermHandler(int) {
+  const char text[] = "OLD HANDLER SLEEPING\n";
+  [[maybe_unused]] ssize_t ignored =
+      write(STDOUT_FILENO, text, sizeof(text) - 1);
+  sleep(8);
 }
 
 bool SignalBlocked(int signo) {
@@ -91,6 +138,72 @@ std::string MaskLine(const std::string& who) {
                       " SIGUSR1=", SignalBlocked(SIGUSR1),
                       " SIGSEGV=", SignalBlocked(SIGSEGV),
                       " SIGABRT=", SignalBlocked(SIGABRT));
+}
+
+// Raises the soft RLIMIT_CORE to unlimited (or, without the privilege to
+// raise the hard limit, to the hard limit) and reports what it got.
+void AllowCoreDumps() {
+  rlimit limit = {RLIM_INFINITY, RLIM_INFINITY};
+  if (setrlimit(RLIMIT_CORE, &limit) != 0) {
+    getrlimit(RLIMIT_CORE, &limit);
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_CORE, &limit);
+  }
+  getrlimit(RLIMIT_CORE, &limit);
+  Say(limit.rlim_cur == RLIM_INFINITY
+          ? std::string("CORE LIMIT unlimited")
+          : absl::StrCat("CORE LIMIT ", limit.rlim_cur));
+}
+
+// Reads stdin up to a newline or EOF.
+void ReadStdinLine() {
+  char c;
+  while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n') {
+  }
+}
+
+// Writes to a pipe nobody can read, as a program writing to a consumer that
+// went away does.
+void WriteToBrokenPipe() {
+  int fds[2];
+  if (pipe(fds) != 0) return;
+  close(fds[0]);
+  const char byte = 'x';
+  if (write(fds[1], &byte, 1) < 0 && errno == EPIPE) Say("WRITE EPIPE");
+  close(fds[1]);
+}
+
+// Waits up to 10 s for SIGTERM to be pending on this thread or the process.
+bool WaitUntilSigtermPending() {
+  for (int i = 0; i < 1000; ++i) {
+    sigset_t pending;
+    sigpending(&pending);
+    if (sigismember(&pending, SIGTERM) == 1) return true;
+    usleep(10'000);
+  }
+  return false;
+}
+
+// Starts a fork() child and a posix_spawn() child (this program, with
+// --exit_sighup_blocked) and prints whether SIGHUP was blocked in each.
+void ReportChildMasks(const char* self) {
+  const pid_t forked = fork();
+  if (forked == 0) _exit(SignalBlocked(SIGHUP) ? 1 : 0);
+  int status = 0;
+  if (forked > 0 && waitpid(forked, &status, 0) == forked &&
+      WIFEXITED(status)) {
+    Say(absl::StrCat("FORK SIGHUP_BLOCKED=", WEXITSTATUS(status)));
+  }
+  std::string arg0 = self;
+  std::string arg1 = "--exit_sighup_blocked";
+  char* argv[] = {arg0.data(), arg1.data(), nullptr};
+  graceful::SpawnAttributes attributes;
+  pid_t spawned = -1;
+  if (posix_spawn(&spawned, "/proc/self/exe", nullptr, attributes.get(), argv,
+                  environ) == 0 &&
+      waitpid(spawned, &status, 0) == spawned && WIFEXITED(status)) {
+    Say(absl::StrCat("SPAWN SIGHUP_BLOCKED=", WEXITSTATUS(status)));
+  }
 }
 
 // Starts `sleep 60` as a child, sends it SIGTERM and reports how it ended.
@@ -167,11 +280,47 @@ void StubbornWorker(graceful::StopToken token) {
   Say("STUBBORN RELEASED");
 }
 
+void ExhaustDescriptors() {
+  const rlimit few = {64, 64};
+  if (setrlimit(RLIMIT_NOFILE, &few) != 0) Say("SETRLIMIT FAILED");
+  while (open("/dev/null", O_RDONLY) >= 0) {
+  }
+  Say("NO DESCRIPTOR LEFT");
+}
+
+void StderrAtFileSizeLimit() {
+  const std::string path = absl::StrCat(
+      std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp",
+      "/stderr-at-limit-", getpid());
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const std::string full(4096, 'x');
+  if (fd < 0 || write(fd, full.data(), full.size()) != 4096 ||
+      dup2(fd, STDERR_FILENO) < 0) {
+    Say("STDERR SETUP FAILED");
+    return;
+  }
+  close(fd);
+  unlink(path.c_str());
+  const rlimit at_size = {4096, 4096};
+  if (setrlimit(RLIMIT_FSIZE, &at_size) != 0) Say("SETRLIMIT FAILED");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   ParseHelperFlags(argc, argv);
+  if (HasFlag("exit_sighup_blocked")) return SignalBlocked(SIGHUP) ? 1 : 0;
+  if (HasFlag("stderr_at_file_size_limit")) StderrAtFileSizeLimit();
   if (Flag("handler") == "1") signal(SIGTERM, &OldTermHandler);
+  if (Flag("handler") == "slow") signal(SIGTERM, &SlowTermHandler);
+  if (HasFlag("core_dir")) {
+    if (chdir(Flag("core_dir").c_str()) != 0) Say("CHDIR FAILED");
+    AllowCoreDumps();
+  }
+  if (HasFlag("wait_stdin")) {
+    Say("WAITING FOR STDIN");
+    ReadStdinLine();
+  }
 
   absl::StatusOr<std::unique_ptr<graceful::Runtime>> started =
       graceful::Runtime::Start(OptionsFromFlags());
@@ -183,6 +332,21 @@ int main(int argc, char** argv) {
   graceful::StopToken token = runtime.token();
   global_token = &token;
 
+  if (HasFlag("term_callback")) {
+    runtime.OnSignal(SIGTERM, [](const siginfo_t&) {
+      Say("TERM SEEN");
+      term_seen.store(true);
+    });
+  }
+  if (HasFlag("hook_waits_for")) {
+    std::atomic<bool>* seen =
+        Flag("hook_waits_for") == "hup" ? &hup_seen : &term_seen;
+    runtime.AddShutdownHook("waiting", [seen] {
+      Say("HOOK WAITING");
+      for (int i = 0; i < 3000 && !seen->load(); ++i) usleep(10'000);
+      Say(seen->load() ? "HOOK DONE" : "HOOK GAVE UP");
+    });
+  }
   if (HasFlag("second_runtime")) {
     Say(absl::StrCat("SECOND START ",
                      graceful::Runtime::Start().status().ToString()));
@@ -221,10 +385,8 @@ int main(int argc, char** argv) {
   if (HasFlag("on_hup")) {
     runtime.OnSignal(SIGHUP, [](const siginfo_t& info) {
       Say(absl::StrCat("HUP from ", info.si_pid));
+      hup_seen.store(true);
     });
-  }
-  if (HasFlag("term_callback")) {
-    runtime.OnSignal(SIGTERM, [](const siginfo_t&) { Say("TERM SEEN"); });
   }
   if (HasFlag("block_usr1")) {
     runtime.OnSignal(SIGUSR1, [](const siginfo_t&) {
@@ -257,6 +419,16 @@ int main(int argc, char** argv) {
     });
   }
   Say(absl::StrCat("READY pid=", getpid()));
+  if (HasFlag("exhaust_fds")) ExhaustDescriptors();
+  if (HasFlag("write_broken_pipe")) WriteToBrokenPipe();
+  if (HasFlag("signal_self")) kill(getpid(), IntFlag("signal_self", 0));
+  if (HasFlag("usr1_at_destroy")) {
+    runtime.OnSignal(SIGUSR1, [](const siginfo_t&) { Say("USR1 HANDLED"); });
+    kill(getpid(), SIGUSR1);
+    started->reset();
+    Say("AFTER DESTROY");
+    return 0;
+  }
   if (HasFlag("request_stop")) {
     const bool first = runtime.RequestStop();
     const bool again = runtime.RequestStop();
@@ -279,5 +451,21 @@ int main(int argc, char** argv) {
                    " error=", report.error.message(),
                    " hooks:", hooks_ran));
   fputs(report.ToString().c_str(), stderr);
+  if (HasFlag("wait_pending_term")) {
+    Say("AFTER REPORT");
+    Say(absl::StrCat("TERM PENDING=", WaitUntilSigtermPending()));
+  }
+  if (HasFlag("destroy")) {
+    started->reset();
+    Say("AFTER DESTROY");
+    if (HasFlag("children_after_destroy")) {
+      sigset_t hup;
+      sigemptyset(&hup);
+      sigaddset(&hup, SIGHUP);
+      pthread_sigmask(SIG_BLOCK, &hup, nullptr);
+      ReportChildMasks(argv[0]);
+    }
+    return report.exit_code();
+  }
   report.ExitProcess();
 }

@@ -166,20 +166,6 @@ void Submitter(graceful::StopToken token, int64_t total) {
   }
 }
 
-const char* WorkerState(graceful::WorkerOutcome::State state) {
-  switch (state) {
-    case graceful::WorkerOutcome::State::kFinished:
-      return "finished";
-    case graceful::WorkerOutcome::State::kFailed:
-      return "failed";
-    case graceful::WorkerOutcome::State::kRunning:
-      return "running";
-    case graceful::WorkerOutcome::State::kRefused:
-      return "refused";
-  }
-  return "?";
-}
-
 const char* HookState(graceful::HookOutcome::State state) {
   switch (state) {
     case graceful::HookOutcome::State::kFinished:
@@ -197,7 +183,7 @@ const char* HookState(graceful::HookOutcome::State state) {
 std::string ReportLine(const graceful::ShutdownReport& report) {
   std::map<std::string, int> worker_states;
   for (const graceful::WorkerOutcome& worker : report.workers) {
-    ++worker_states[WorkerState(worker.state)];
+    ++worker_states[graceful::WorkerStateName(worker.state)];
   }
   std::string hooks;
   for (const graceful::HookOutcome& hook : report.hooks) {

@@ -109,10 +109,26 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Each child says it runs before READY: until fork() has returned in it
+  // (under ThreadSanitizer, its fork interceptor runs with signals blocked),
+  // a SIGTERM to the group would find it unable to die of it yet.
+  int running[2];
+  if (children > 0 && pipe(running) != 0) return 1;
   for (int i = 0; i < children; ++i) {
     if (fork() == 0) {
+      close(running[0]);
+      [[maybe_unused]] ssize_t ignored = write(running[1], "x", 1);
+      close(running[1]);
       for (;;) pause();
     }
+  }
+  if (children > 0) {
+    close(running[1]);
+    char byte;
+    for (int i = 0; i < children; ++i) {
+      if (read(running[0], &byte, 1) != 1) return 1;
+    }
+    close(running[0]);
   }
 
   sigset_t stop_signals;

@@ -11,8 +11,10 @@
 // `RuntimeOptions::critical_section_limit`. It does not hold back a graceful
 // stop, and nothing can hold back SIGKILL: keep critical sections short and
 // make the work behind them restartable. Once the forced exit has begun, a
-// thread that tries to open a new section is parked in the constructor until
-// the process ends: it never starts a block the exit would cut.
+// thread that tries to open a new outermost section is parked in the
+// constructor until the process ends: it never starts a block the exit would
+// cut. A section nested in one the same thread already holds always opens
+// (it is part of the outer block, which must be able to finish).
 //
 // Example:
 //
@@ -34,7 +36,8 @@ namespace graceful {
 
 class CriticalSection {
  public:
-  // Opens a section; parks forever if the forced exit has begun.
+  // Opens a section; parks forever if the forced exit has begun and the
+  // calling thread holds no section.
   // This function is async-signal-safe.
   CriticalSection() noexcept;
   // Closes it, waking a forced exit that waits for it.

@@ -52,12 +52,16 @@
 //      with `report.ExitProcess()` (or `return report.exit_code();`).
 //
 // Escalation. If a second stop signal arrives before phase 5 (and
-// `second_signal_forces_exit`), or the deadline passes before phase 5, the
-// signal thread forces the exit: it waits for open `CriticalSection`s (at
-// most `critical_section_limit`), writes the report, naming the workers
-// still running and the hook in progress, to stderr (without taking locks,
-// never blocking on a full or closed stderr for more than 200 ms), and calls
-// `_exit(forced_exit_code)`.
+// `second_signal_forces_exit`; see there for a stop no signal began), or
+// the deadline passes before phase 5, the signal thread forces the exit: it
+// waits for open `CriticalSection`s (at most `critical_section_limit`),
+// writes the report, naming the workers still running and the hook in
+// progress, to stderr (without taking locks, never blocking for more than
+// 200 ms on a stderr that is full, closed, or a terminal nobody reads), and
+// calls `_exit(forced_exit_code)`. The grace period and the critical-section
+// limit are measured on the monotonic clock: setting the wall clock neither
+// stretches nor shortens them. The deadline holds however the stop began,
+// a stop signal already pending at `Start()` included.
 //
 // Other signals. A signal registered with `OnSignal()` runs its callback on
 // the runtime's callback thread. A signal neither a stop signal nor
@@ -66,9 +70,10 @@
 // stays ignored; if its default action is to terminate, dump core or stop,
 // the signal thread re-raises it with that action (an unregistered SIGUSR1
 // still terminates, SIGQUIT still dumps core, SIGTSTP still stops).
-// SIGPIPE: a write to a broken pipe or socket raises SIGPIPE in the writing
-// thread, where it stays blocked, so the write fails with EPIPE instead of
-// killing the process; SIGPIPE sent by another process keeps its usual
+// SIGPIPE and SIGXFSZ: a write to a broken pipe or socket (or past
+// RLIMIT_FSIZE) raises SIGPIPE (SIGXFSZ) in the writing thread, where it
+// stays blocked, so the write fails with EPIPE (EFBIG) instead of killing
+// the process; the same signal sent by another process keeps its usual
 // effect. Signals are received when sent to the process (kill(2), a
 // terminal, a supervisor), and when pending on the thread that calls
 // `Start()` at that moment; a signal raise()d in a thread after `Start()`
@@ -86,9 +91,10 @@
 // One runtime per process at a time. `Start()` fails, with a status naming
 // the problem and the fix, when: another `Runtime` is alive; threads other
 // than the caller exist (in ThreadSanitizer builds, its runtime's helper
-// thread, which blocks every signal, is allowed); a stop signal is SIGKILL, SIGSTOP, a fault signal,
-// out of range, or the set is empty; the grace period is not positive; a
-// stop signal already has a handler (with the default policy).
+// thread, which blocks every signal, is allowed); a stop signal is SIGKILL,
+// SIGSTOP, a fault signal, out of range, or the set is empty; the grace period
+// is not positive; a stop signal already has a handler (with the default
+// policy).
 //
 // Thread safety: all member functions may be called from any thread,
 // concurrently, except `Wait()`, which must not be called from a worker,
@@ -131,7 +137,16 @@ class Runtime {
   // Runs the shutdown sequence if it has not run, then joins every thread
   // the runtime started and restores the signal mask of the thread that
   // called `Start()` if it is the one destroying the runtime. Blocks like
-  // `Wait()`; must not run on a thread the runtime started.
+  // `Wait()`; must not run on a thread the runtime started. No signal is
+  // lost on the way: one the signal thread received is handled (its
+  // callback runs before the callback thread is joined); one it did not
+  // receive (any signal arriving during destruction, a stop signal arriving
+  // after the report) stays pending and has its usual effect once the mask
+  // is restored: a pending SIGTERM then ends the process, as it would
+  // without the runtime. A SIGPIPE or SIGXFSZ left pending on that thread by
+  // a failed write (a broken pipe, RLIMIT_FSIZE) is discarded, as the
+  // promise of EPIPE/EFBIG instead of death requires. From here on
+  // fork() and `SpawnAttributes` children get the current mask.
   // This function is NOT async-signal-safe.
   ~Runtime();
 
@@ -152,7 +167,11 @@ class Runtime {
   // soon after `stop_requested()` turns true. If it throws, the runtime
   // stops with cause `kWorkerFailed` carrying the exception's `what()`.
   // After a stop began, the worker is not started and is reported as
-  // refused. Does not block.
+  // refused. If the thread cannot be created (RLIMIT_NPROC, a cgroup's
+  // pids.max, memory), Spawn still returns: the worker is reported as
+  // refused with a ResourceExhausted status naming the limit, and the
+  // runtime stops as for a failed worker (cause `kWorkerFailed`). Does not
+  // block on the runtime's other threads.
   // This function is NOT async-signal-safe.
   void Spawn(std::string name, absl::AnyInvocable<void(StopToken)> loop);
 
@@ -182,9 +201,16 @@ class Runtime {
   // Runs `callback(info)` on the runtime's callback thread whenever `signo`
   // arrives; replaces an earlier callback for `signo`. Callbacks run one at
   // a time, never in async-signal context, never on the signal thread, so a
-  // slow callback never delays a stop. Standard signals coalesce in the
+  // slow callback never delays a stop. Standard signals coalesce, as in the
   // kernel: one call means "at least one `signo` since the last call", and
-  // `info` describes the latest. A stop signal may be registered too: its
+  // `info` describes the latest. Real-time signals (SIGRTMIN..SIGRTMAX)
+  // queue: one call per signal sent, in the order received, `info` (e.g. a
+  // sigqueue() value) intact. At most 1,024 real-time signals wait for their
+  // callbacks at once; further ones are dropped and counted in
+  // `ShutdownReport::signals_dropped`. `info` has every field the kernel
+  // filled in for that signal and `si_code` (for SIGCHLD `si_status` and the
+  // CPU times, for timers `si_timerid`/`si_overrun`, for I/O `si_band`/
+  // `si_fd`). A stop signal may be registered too: its
   // callback runs in addition to the stop. `signo` must be a signal the
   // runtime receives (not SIGKILL, SIGSTOP, a fault signal or SIGABRT);
   // anything else aborts with a message in every build mode.
@@ -213,11 +239,14 @@ class Runtime {
   // Runtime::Wait()
   //
   // Blocks until the shutdown sequence has finished, then returns its
-  // report. While a thread waits here, the runtime also stops by itself
-  // (cause `kWorkDone`) once at least one worker or task was started and all
-  // of them have finished. Repeated calls return the same report. Does not
-  // return if the exit is forced.
-  // This function is NOT async-signal-safe.
+  // report. From the moment the report is made the runtime no longer
+  // receives stop signals: one that arrives later stays pending, is not
+  // counted, and takes effect when the `Runtime` is destroyed (or is taken
+  // by the next `Runtime::Start()`). While a thread waits here, the runtime
+  // also stops by itself (cause `kWorkDone`) once at least one worker or task
+  // was started and all of them have finished. Repeated calls return the same
+  // report. Does not return if the exit is forced. This function is NOT
+  // async-signal-safe.
   ShutdownReport Wait();
 
  private:

@@ -48,7 +48,11 @@ enum class SignalExitStyle {
   // Die of the same signal (default action restored, signal re-raised):
   // shells print "Terminated", systemd counts SIGTERM as a clean stop, and
   // the parent's `waitpid` sees `WIFSIGNALED`. `exit_code()` is 128 + signo,
-  // the status a shell reports for it.
+  // the status a shell reports for it. Never with a core dump: a stop by
+  // SIGQUIT dies of SIGQUIT without one. A stop signal whose default action
+  // does not end a process (SIGTSTP, SIGTTIN, SIGTTOU stop it; SIGCHLD,
+  // SIGURG, SIGWINCH, SIGCONT do nothing) exits with 128 + signo instead
+  // (`die_by_signal` is 0).
   kDieBySignal,
   // `exit(0)`.
   kExitZero,
@@ -134,10 +138,14 @@ struct RuntimeOptions {
 
   // Whether a second stop signal during the graceful stop forces the exit
   // at once (the Ctrl+C, Ctrl+C convention). When false, further stop
-  // signals are counted in the report and otherwise ignored. The same signal
-  // from the same sender within 100 ms of the first is the same request
-  // delivered twice (coreutils' timeout signals the process, then its
-  // process group), counted but never forcing.
+  // signals are counted in the report and otherwise ignored. Only a second
+  // stop *signal* forces: when the stop began otherwise (`RequestStop()`, a
+  // failed worker, work done, the destructor), the first stop signal to
+  // arrive is counted and forces nothing (the supervisor asks for what is
+  // already happening); the one after it forces. The same signal from the
+  // same sender within 100 ms of the first is the same request delivered
+  // twice (coreutils' timeout signals the process, then its process group),
+  // counted but never forcing.
   // Default: true.
   bool second_signal_forces_exit = true;
 

@@ -74,6 +74,10 @@ struct WorkerOutcome {
   absl::Time finished = absl::InfinitePast();  // unless it finished or failed
 };
 
+// Returns "finished", "failed", "running" or "refused", as in ToJson().
+// This function is async-signal-safe.
+const char* WorkerStateName(WorkerOutcome::State state);
+
 struct HookOutcome {
   enum class State {
     kFinished,
@@ -99,8 +103,14 @@ struct ShutdownReport {
   pid_t sender_pid = 0;
   uid_t sender_uid = 0;
   int signal_code = 0;
-  // Stop signals received after the first (coalesced by the kernel).
+  // Stop signals received after the stop began (coalesced by the kernel):
+  // for a stop begun by a signal, those after it; for any other cause, all
+  // of them. Stop signals that arrive once the report is made are not
+  // received (see Runtime::Wait()).
   int extra_stop_signals = 0;
+  // Real-time signals dropped because `OnSignal` callbacks had 1,024 of
+  // them waiting already (see Runtime::OnSignal()).
+  int64_t signals_dropped = 0;
 
   // When the signal thread saw the signal (or the request was made), when
   // every worker and pool thread had returned, when the hooks were done.
@@ -154,7 +164,8 @@ struct ShutdownReport {
   //
   // Ends the process as the report says: flushes stdio, then dies of
   // `die_by_signal` (default action restored, signal unblocked in the
-  // calling thread, re-raised) or calls `std::exit(exit_code())`.
+  // calling thread, re-raised; never with a core dump, SIGQUIT included) or
+  // calls `std::exit(exit_code())`. It always ends the process.
   // Call it from main after `Runtime::Wait()`. The `Runtime` may still be
   // alive: its threads are parked by then and die with the process (which
   // ThreadSanitizer reports as a thread leak unless `report_thread_leaks=0`;
@@ -178,7 +189,8 @@ struct ShutdownReport {
   //                       | "work done"
   //   error               message of the first failure, or null
   //   signal, signal_name 15, "SIGTERM" (0, null without a signal)
-  //   sender_pid, sender_uid, signal_code, extra_stop_signals   integers
+  //   sender_pid, sender_uid, signal_code, extra_stop_signals,
+  //   signals_dropped     integers
   //   stop_requested_at, workers_joined_at, finished_at, deadline
   //                       RFC 3339 UTC strings, or null if not reached
   //   signal_to_joined_ms number, or null if the workers were never joined

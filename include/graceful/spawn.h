@@ -25,8 +25,9 @@
 //                   nullptr};
 //   posix_spawnp(&pid, "sleep", nullptr, attrs.get(), argv, environ);
 //
-// Without a live runtime these helpers use the calling thread's current
-// mask, so they are harmless to call unconditionally.
+// Without a live runtime (before `Start()`, and once the `Runtime` was
+// destroyed) these helpers use the calling thread's current mask, so they
+// are harmless to call unconditionally.
 
 #ifndef GRACEFUL_SPAWN_H_
 #define GRACEFUL_SPAWN_H_

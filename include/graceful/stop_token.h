@@ -82,12 +82,16 @@ class StopToken {
   // requested (before the call or during it): write loops as
   // `while (token.SleepFor(period)) { ... }`. Returns at once when the
   // deadline is in the past. `absl::InfiniteFuture()` waits for the stop.
+  // `deadline` is a wall-clock time: if the clock is set (NTP, an
+  // administrator), the sleep ends when the clock shows `deadline`.
   // This function is NOT async-signal-safe.
   bool SleepUntil(absl::Time deadline) const;
 
   // StopToken::SleepFor()
   //
-  // `SleepUntil(absl::Now() + duration)`.
+  // As `SleepUntil()`, for `duration` measured on the monotonic clock: a
+  // step of the wall clock neither stretches nor shortens it.
+  // `absl::InfiniteDuration()` waits for the stop.
   // This function is NOT async-signal-safe.
   bool SleepFor(absl::Duration duration) const;
 

@@ -9,6 +9,7 @@
 #define GRACEFUL_LIB_INTERNAL_APPEND_ONLY_LIST_H_
 
 #include <atomic>
+#include <memory>
 #include <utility>
 
 namespace graceful {
@@ -18,6 +19,11 @@ namespace internal {
 // threads; ForEach() sees the elements added before it read the head.
 template <typename T>
 class AppendOnlyList {
+  struct Node {
+    T value;
+    Node* next;
+  };
+
  public:
   AppendOnlyList() = default;
   AppendOnlyList(const AppendOnlyList&) = delete;
@@ -32,9 +38,31 @@ class AppendOnlyList {
     }
   }
 
+  // An element made but not in the list yet, for when whether it belongs
+  // there depends on a step that may fail. Its address never changes; one
+  // never added is freed with this handle.
+  class Unlisted {
+   public:
+    T& value() { return node_->value; }
+
+   private:
+    friend class AppendOnlyList;
+    explicit Unlisted(Node* node) : node_(node) {}
+    std::unique_ptr<Node> node_;
+  };
+
+  template <typename... Args>
+  static Unlisted Make(Args&&... args) {
+    return Unlisted(new Node{T(std::forward<Args>(args)...), nullptr});
+  }
+
   template <typename... Args>
   T& Emplace(Args&&... args) {
-    Node* node = new Node{T(std::forward<Args>(args)...), nullptr};
+    return Add(Make(std::forward<Args>(args)...));
+  }
+
+  T& Add(Unlisted element) {
+    Node* node = element.node_.release();
     node->next = head_.load(std::memory_order_relaxed);
     // Release: a reader that loads the new head sees the constructed node.
     while (!head_.compare_exchange_weak(node->next, node,
@@ -44,7 +72,7 @@ class AppendOnlyList {
     return node->value;
   }
 
-  // Calls f(T&) for each element, newest first.
+  // Calls f(T&) for each listed element, newest first.
   template <typename F>
   void ForEach(F&& f) const {
     for (Node* node = head_.load(std::memory_order_acquire); node != nullptr;
@@ -54,10 +82,6 @@ class AppendOnlyList {
   }
 
  private:
-  struct Node {
-    T value;
-    Node* next;
-  };
   std::atomic<Node*> head_{nullptr};
 };
 

@@ -3,15 +3,16 @@
 #ifndef GRACEFUL_LIB_INTERNAL_CRITICAL_SECTIONS_H_
 #define GRACEFUL_LIB_INTERNAL_CRITICAL_SECTIONS_H_
 
-#include "absl/time/time.h"
+#include "lib/internal/monotonic_clock.h"
 
 namespace graceful {
 namespace internal {
 
 // Blocks until no `CriticalSection` is open or `deadline` passes; returns
 // the number still open. From then on every closing section wakes the
-// (forced-exit) waiter.
-int WaitForCriticalSections(absl::Time deadline);
+// (forced-exit) waiter, and only sections nested in one already open on the
+// same thread may still open.
+int WaitForCriticalSections(MonotonicTime deadline);
 
 }  // namespace internal
 }  // namespace graceful

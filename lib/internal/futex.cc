@@ -21,21 +21,34 @@ uint32_t* Address(const std::atomic<uint32_t>* word) {
   return reinterpret_cast<uint32_t*>(const_cast<std::atomic<uint32_t>*>(word));
 }
 
+// FUTEX_WAIT_BITSET takes an absolute deadline: on CLOCK_MONOTONIC, or with
+// FUTEX_CLOCK_REALTIME on the wall clock. Null: no deadline.
+void WaitBitset(const std::atomic<uint32_t>* word, uint32_t expected,
+                const timespec* until, int clock_flag) {
+  syscall(SYS_futex, Address(word), FUTEX_WAIT_BITSET_PRIVATE | clock_flag,
+          expected, until, nullptr, FUTEX_BITSET_MATCH_ANY);
+}
+
 }  // namespace
 
 void FutexWaitUntil(const std::atomic<uint32_t>* word, uint32_t expected,
-                    absl::Time deadline) {
-  if (deadline == absl::InfiniteFuture()) {
-    syscall(SYS_futex, Address(word), FUTEX_WAIT_PRIVATE, expected, nullptr,
-            nullptr, 0);
+                    MonotonicTime deadline) {
+  if (deadline.is_infinite_future()) {
+    WaitBitset(word, expected, nullptr, 0);
     return;
   }
-  // FUTEX_WAIT_BITSET takes an absolute deadline; with FUTEX_CLOCK_REALTIME
-  // it is on the same clock as absl::Time.
+  const timespec until = deadline.ToTimespec();
+  WaitBitset(word, expected, &until, 0);
+}
+
+void FutexWaitUntilWallTime(const std::atomic<uint32_t>* word,
+                            uint32_t expected, absl::Time deadline) {
+  if (deadline == absl::InfiniteFuture()) {
+    WaitBitset(word, expected, nullptr, 0);
+    return;
+  }
   const timespec until = absl::ToTimespec(deadline);
-  syscall(SYS_futex, Address(word),
-          FUTEX_WAIT_BITSET_PRIVATE | FUTEX_CLOCK_REALTIME, expected, &until,
-          nullptr, FUTEX_BITSET_MATCH_ANY);
+  WaitBitset(word, expected, &until, FUTEX_CLOCK_REALTIME);
 }
 
 void FutexWakeAll(const std::atomic<uint32_t>* word) {

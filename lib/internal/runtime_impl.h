@@ -4,12 +4,33 @@
 //
 //   signal thread    lib/signal_thread.cc  receives every signal, begins the
 //                                          stop, enforces the deadline and
-//                                          forces the exit (phase 1, escalation)
+//                                          forces the exit (phase 1,
+//                                          escalation)
 //   shutdown thread  lib/shutdown.cc       phases 2 to 5
 //   callback thread  lib/signal_thread.cc  OnSignal callbacks, chained and
 //                                          application handlers
 //
 // Phase numbers refer to the shutdown sequence in include/graceful/runtime.h.
+//
+// Locks. Every mutex of the runtime is held only for a few loads and stores
+// (or a non-allocating queue operation): never across user code, thread
+// creation, I/O or a wait on another lock, except where listed here. So the
+// signal thread, which takes some of them, never waits for one longer than
+// such a step. The order, for the nestings that exist (outer first):
+//
+//   pool_mu            serialises starting the pool; held while creating the
+//                      pool threads (and so across `mu`, briefly, per
+//                      thread). Never taken by the signal thread.
+//   stop_record_mu     serialises BeginStop(); held across tasks' queue lock
+//                      (TaskQueue::Close) and the stop state's lock
+//                      (StopState::SetStopped).
+//   mu                 workers, waiters, the report; leaf.
+//   error_mu           the first error and hook failures; leaf.
+//   callbacks_mu       OnSignal callbacks and the callback thread's queue;
+//                      leaf.
+//
+// The stop state's own lock (lib/internal/stop_state.h) and the task
+// queue's (lib/internal/task_queue.h) are leaves below stop_record_mu.
 
 #ifndef GRACEFUL_LIB_INTERNAL_RUNTIME_IMPL_H_
 #define GRACEFUL_LIB_INTERNAL_RUNTIME_IMPL_H_
@@ -36,7 +57,9 @@
 #include "graceful/runtime_options.h"
 #include "graceful/shutdown_report.h"
 #include "lib/internal/append_only_list.h"
+#include "lib/internal/monotonic_clock.h"
 #include "lib/internal/scheduling.h"
+#include "lib/internal/signal_queue.h"
 #include "lib/internal/stop_state.h"
 #include "lib/internal/task_queue.h"
 
@@ -84,7 +107,19 @@ struct StopRecord {
   uid_t sender_uid = 0;
   int signal_code = 0;
   absl::Time at = absl::InfinitePast();
+  // The grace deadline on the wall clock (for reports, events and hooks),
+  // and on the monotonic clock, which is the one enforced.
   absl::Time deadline = absl::InfinitePast();
+  MonotonicTime monotonic_deadline = MonotonicTime::InfiniteFuture();
+};
+
+// A stop signal as the signal thread received it, to tell a second request
+// from the first one delivered twice.
+struct ReceivedStopSignal {
+  int signal = 0;
+  int code = 0;
+  pid_t sender_pid = 0;
+  MonotonicTime at = MonotonicTime::InfiniteFuture();
 };
 
 }  // namespace internal
@@ -113,14 +148,21 @@ struct Runtime::Impl {
   void PoolThreadMain(internal::WorkerRecord* record);
 
   // Signal thread helpers.
+  // Until Start() succeeded (true) or gave up (false): the signal thread
+  // reads no signal before, so a failed Start() leaves every signal pending
+  // and emits nothing.
+  bool WaitUntilStarted();
   void DispatchSignal(siginfo_t info);
+  void DispatchStopSignal(const siginfo_t& info, bool registered);
   // Forces the exit, unless the graceful path already decided the ending
   // (then returns at once).
   void ForceExit(ForcedReason reason);
   void WakeSignalThread();
-  // Whether a later stop signal is the first one delivered again (same
-  // signal, sender and si_code, within 100 ms), not a second request.
+  // Whether `info` is `first_stop_signal` delivered again (same signal,
+  // sender and si_code, within 100 ms), not a second request.
   bool IsRepeatOfFirst(const siginfo_t& info) const;
+  // Phase 5: stop signals from now on stay pending (see runtime.h).
+  void StopReceivingStopSignals();
 
   // How the process ends is decided once: by the forced exit or by phase 5.
   // Returns true if `way` won. Whoever loses parks (the shutdown thread) or
@@ -132,14 +174,20 @@ struct Runtime::Impl {
   [[noreturn]] static void ParkForever();
 
   // Callback thread helpers.
-  void PostToCallbackThread(int signo, const siginfo_t& info);
+  void PostToCallbackThread(const siginfo_t& info, bool run_chained_handler);
 
-  // Worker bookkeeping.
-  void StartThread(std::string name,
-                   absl::AnyInvocable<absl::Status(StopToken)> body,
-                   bool pool_thread);
+  // Worker bookkeeping. Starts a worker running `body`, or a pool thread
+  // (`body` unused), recorded as `name`. Returns OK; FailedPrecondition when
+  // a stop had begun; or the ResourceExhausted ThreadCreationError(). Either
+  // error leaves a worker's record refused with that status; a pool thread
+  // is recorded only once it runs. Takes `mu` briefly, twice; creates the
+  // thread without it.
+  absl::Status StartThread(std::string name,
+                           absl::AnyInvocable<absl::Status(StopToken)> body,
+                           bool pool_thread);
   absl::Status EnsurePoolStarted();
-  void FinishWork();  // one spawned worker or accepted task is done
+  // One spawned worker or accepted task is done. Not called under mu.
+  void FinishWork();
 
   bool IsActiveStopSignal(int signo) const {
     return sigismember(&active_stop_signals, signo) == 1;
@@ -160,12 +208,14 @@ struct Runtime::Impl {
   internal::StopRecord stop_record;  // see StopRecord
   std::mutex stop_record_mu;         // serialises BeginStop()
   std::atomic<int> extra_stop_signals{0};  // writer: signal thread
+  // The first stop signal received, whether or not it began the stop.
+  // Owned by the signal thread.
+  std::optional<internal::ReceivedStopSignal> first_stop_signal;
 
   int signal_fd = -1;
   int wake_fd = -1;  // eventfd: wakes the signal thread
-  // Writers: the shutdown thread (complete) and the destructor (exit);
-  // reader: the signal thread after a wake.
-  std::atomic<bool> shutdown_complete{false};
+  // Writer: Start(), once every thread exists; reader: the signal thread.
+  std::atomic<bool> started{false};
   std::atomic<Ending> ending{Ending::kUndecided};  // see DecideEnding()
   // Signals already pending on the Start() thread when it blocked them
   // (raise() before Start()), taken by Start() for the signal thread.
@@ -179,10 +229,11 @@ struct Runtime::Impl {
   // through the stop and the join instead of waking at each change.
   std::condition_variable report_cv;
   internal::AppendOnlyList<internal::WorkerRecord> workers;  // adds under mu
-  // Workers + pool threads running. Written under mu (so that waits on cv
-  // see every change); read without it by events and the heartbeat.
+  // Workers + pool threads running or being created. Written under mu (so
+  // that waits on cv see every change); read without it by events and the
+  // heartbeat.
   std::atomic<int> live_threads{0};
-  bool pool_started = false;    // guarded by mu
+  int threads_being_created = 0;  // guarded by mu
   int waiters = 0;              // guarded by mu: threads in Wait()
   bool destroying = false;      // guarded by mu
   std::optional<ShutdownReport> report;  // guarded by mu
@@ -192,6 +243,8 @@ struct Runtime::Impl {
   std::atomic<bool> work_started{false};
   std::atomic<int64_t> joined_at_ns{0};  // writer: shutdown thread (release)
 
+  std::mutex pool_mu;
+  bool pool_started = false;  // guarded by pool_mu
   internal::TaskQueue tasks;
   std::atomic<int64_t> tasks_completed{0};
   std::atomic<int64_t> tasks_failed{0};
@@ -212,8 +265,9 @@ struct Runtime::Impl {
   // Bit (signo - 1): a callback is registered. Writer: OnSignal (under
   // callbacks_mu); reader: the signal thread, without the lock.
   std::atomic<uint64_t> registered_signals{0};
-  std::array<std::optional<siginfo_t>, NSIG>
-      pending;                   // guarded by callbacks_mu
+  internal::SignalQueue queued_signals;  // guarded by callbacks_mu
+  // Real-time signals the queue dropped. Writer: the signal thread.
+  std::atomic<int64_t> signals_dropped{0};
   bool callback_thread_exit = false;  // guarded by callbacks_mu
 
   std::thread signal_thread;

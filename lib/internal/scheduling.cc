@@ -97,6 +97,42 @@ void SetWorkerPriority(WorkerPriority priority) {
 
 namespace {
 
+std::string LimitValue(int resource) {
+  rlimit limit = {};
+  getrlimit(resource, &limit);
+  return limit.rlim_cur == RLIM_INFINITY ? std::string("unlimited")
+                                         : absl::StrCat(limit.rlim_cur);
+}
+
+}  // namespace
+
+absl::Status ThreadCreationError(absl::string_view thread, int error) {
+  std::string limit;
+  switch (error) {
+    case EAGAIN:
+      limit = absl::StrCat(
+          "the process or thread limit was reached: RLIMIT_NPROC is ",
+          LimitValue(RLIMIT_NPROC), " for uid ", getuid(),
+          " (ulimit -u), or the cgroup's pids.max, or kernel.threads-max; "
+          "raise that limit or start fewer threads");
+      break;
+    case ENOMEM:
+      limit = absl::StrCat(
+          "out of memory or address space: RLIMIT_AS is ",
+          LimitValue(RLIMIT_AS),
+          " (ulimit -v); raise it, free memory, or start fewer threads");
+      break;
+    default:
+      limit = "free resources or start fewer threads";
+      break;
+  }
+  return absl::ResourceExhaustedError(
+      absl::StrCat("thread '", thread,
+                   "' could not be created: ", strerror(error), "; ", limit));
+}
+
+namespace {
+
 // The stack size glibc gives a thread created without attributes
 // (RLIMIT_STACK, or what pthread_setattr_default_np set).
 size_t DefaultStackSize() {

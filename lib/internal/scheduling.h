@@ -31,6 +31,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "graceful/runtime_options.h"
 
 namespace graceful {
@@ -66,6 +67,14 @@ bool OnSignalThread();
 // thread stays as it is.
 // This function is async-signal-safe.
 void SetWorkerPriority(WorkerPriority priority);
+
+// The status for a thread that could not be created (`error` is the errno
+// pthread_create or mmap reported), naming `thread` and the limit that was
+// reached: for EAGAIN the process/thread limit (RLIMIT_NPROC with its value,
+// the cgroup's pids.max, kernel.threads-max), for ENOMEM memory and the
+// address-space limit (RLIMIT_AS with its value). ResourceExhausted.
+// This function is NOT async-signal-safe.
+absl::Status ThreadCreationError(absl::string_view thread, int error);
 
 // WorkerThread
 //

@@ -7,18 +7,22 @@
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <cerrno>
 #include <fstream>
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
+#include "lib/internal/monotonic_clock.h"
 
 namespace graceful {
 namespace internal {
@@ -90,6 +94,12 @@ DefaultAction DefaultActionOf(int signo) {
   }
 }
 
+bool DefaultActionEnds(int signo) {
+  const DefaultAction action = DefaultActionOf(signo);
+  return action == DefaultAction::kTerminate ||
+         action == DefaultAction::kCoreDump;
+}
+
 struct sigaction CurrentDisposition(int signo) {
   struct sigaction action;
   memset(&action, 0, sizeof(action));
@@ -111,6 +121,31 @@ void RaiseWithDefaultAction(int signo) {
   pthread_sigmask(SIG_BLOCK, &one, nullptr);
 }
 
+bool IsOwnWriteErrorSignal(const siginfo_t& info) {
+  return (info.si_signo == SIGPIPE || info.si_signo == SIGXFSZ) &&
+         info.si_code == SI_USER && info.si_pid == getpid();
+}
+
+void QueueToSelf(const siginfo_t& info) {
+  siginfo_t copy = info;
+  if (syscall(SYS_rt_sigqueueinfo, getpid(), info.si_signo, &copy) != 0) {
+    kill(getpid(), info.si_signo);
+  }
+}
+
+void DieOfSignal(int signo) {
+  struct sigaction action = {};
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  sigaction(signo, &action, nullptr);
+  if (DefaultActionOf(signo) == DefaultAction::kCoreDump) {
+    // Not dumpable: no core, whatever kernel.core_pattern (even a pipe to a
+    // crash collector) and RLIMIT_CORE say.
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  }
+  RaiseWithDefaultAction(signo);
+}
+
 void CallHandler(const struct sigaction& action, int signo, siginfo_t& info) {
   if (action.sa_flags & SA_SIGINFO) {
     action.sa_sigaction(signo, &info, nullptr);
@@ -119,17 +154,79 @@ void CallHandler(const struct sigaction& action, int signo, siginfo_t& info) {
   }
 }
 
+namespace {
+
+// Which members of siginfo_t's union the kernel filled in, from the signal
+// and its si_code: the kernel's own rule (siginfo_layout() in
+// kernel/signal.c), which is also what decides what signalfd reports.
+enum class SiginfoLayout { kKill, kTimer, kPoll, kFault, kChild, kQueued };
+
+SiginfoLayout LayoutOf(int signo, int code) {
+  if (code > SI_USER && code < SI_KERNEL) {
+    switch (signo) {
+      case SIGCHLD:
+        if (code <= CLD_CONTINUED) return SiginfoLayout::kChild;
+        break;
+      case SIGILL:
+      case SIGFPE:
+      case SIGSEGV:
+      case SIGBUS:
+      case SIGTRAP:
+        return SiginfoLayout::kFault;
+      default:
+        break;
+    }
+    // SIGPOLL, or the signal F_SETSIG chose for I/O readiness.
+    if (code <= POLL_HUP) return SiginfoLayout::kPoll;
+    return SiginfoLayout::kKill;
+  }
+  if (code == SI_TIMER) return SiginfoLayout::kTimer;
+  if (code == SI_SIGIO) return SiginfoLayout::kPoll;
+  if (code < 0) return SiginfoLayout::kQueued;  // SI_QUEUE, SI_TKILL, ...
+  return SiginfoLayout::kKill;
+}
+
+}  // namespace
+
 siginfo_t ToSiginfo(const signalfd_siginfo& info) {
   siginfo_t result;
   memset(&result, 0, sizeof(result));
   result.si_signo = static_cast<int>(info.ssi_signo);
   result.si_errno = info.ssi_errno;
   result.si_code = info.ssi_code;
-  result.si_pid = static_cast<pid_t>(info.ssi_pid);
-  result.si_uid = static_cast<uid_t>(info.ssi_uid);
-  result.si_status = info.ssi_status;
-  result.si_value.sival_ptr =
-      reinterpret_cast<void*>(static_cast<uintptr_t>(info.ssi_ptr));
+  const sigval value = {.sival_ptr = reinterpret_cast<void*>(
+                            static_cast<uintptr_t>(info.ssi_ptr))};
+  switch (LayoutOf(result.si_signo, result.si_code)) {
+    case SiginfoLayout::kKill:
+      result.si_pid = static_cast<pid_t>(info.ssi_pid);
+      result.si_uid = static_cast<uid_t>(info.ssi_uid);
+      break;
+    case SiginfoLayout::kQueued:
+      result.si_pid = static_cast<pid_t>(info.ssi_pid);
+      result.si_uid = static_cast<uid_t>(info.ssi_uid);
+      result.si_value = value;
+      break;
+    case SiginfoLayout::kTimer:
+      result.si_timerid = static_cast<int>(info.ssi_tid);
+      result.si_overrun = static_cast<int>(info.ssi_overrun);
+      result.si_value = value;
+      break;
+    case SiginfoLayout::kPoll:
+      result.si_band = static_cast<long>(info.ssi_band);
+      result.si_fd = info.ssi_fd;
+      break;
+    case SiginfoLayout::kFault:
+      result.si_addr =
+          reinterpret_cast<void*>(static_cast<uintptr_t>(info.ssi_addr));
+      break;
+    case SiginfoLayout::kChild:
+      result.si_pid = static_cast<pid_t>(info.ssi_pid);
+      result.si_uid = static_cast<uid_t>(info.ssi_uid);
+      result.si_status = info.ssi_status;
+      result.si_utime = static_cast<clock_t>(info.ssi_utime);
+      result.si_stime = static_cast<clock_t>(info.ssi_stime);
+      break;
+  }
   return result;
 }
 
@@ -150,6 +247,23 @@ std::string ReadFile(const std::string& path) {
   std::ifstream file(path);
   return std::string((std::istreambuf_iterator<char>(file)),
                      std::istreambuf_iterator<char>());
+}
+
+// Whether /proc/self/task/TID/stat says the task is exiting (PF_EXITING in
+// its flags, the 9th field, after the parenthesised name). The kernel sets
+// the flag before anything else of the exit and never delivers a signal to
+// such a task; pthread_join() returns while the task is still listed.
+bool IsExiting(const std::string& stat) {
+  constexpr unsigned long kPfExiting = 0x4;  // include/linux/sched.h
+  const size_t name_end = stat.rfind(')');
+  if (name_end == std::string::npos) return false;
+  // After ") ": state ppid pgrp session tty_nr tpgid flags.
+  const char* field = stat.c_str() + name_end + 1;
+  for (int skip = 0; skip < 6; ++skip) {
+    while (*field == ' ') ++field;
+    while (*field != ' ' && *field != '\0') ++field;
+  }
+  return (std::strtoul(field, nullptr, 10) & kPfExiting) != 0;
 }
 
 // Whether the "SigBlk:" mask in a /proc/.../status text blocks every
@@ -189,10 +303,12 @@ absl::StatusOr<std::vector<std::string>> ThreadsThatCanReceiveSignals() {
   while (const dirent* entry = readdir(dir)) {
     const std::string tid = entry->d_name;
     if (tid == "." || tid == ".." || tid == self) continue;
-    // "Name:\tNAME\nUmask...\nState:\tS (sleeping)...". A thread that was
-    // just joined can linger as a zombie or dead task, or be gone by now.
-    const std::string status =
-        ReadFile(absl::StrCat("/proc/self/task/", tid, "/status"));
+    // A thread that was just joined lingers for a while as an exiting,
+    // zombie or dead task, or is gone by now.
+    const std::string task = absl::StrCat("/proc/self/task/", tid);
+    if (IsExiting(ReadFile(absl::StrCat(task, "/stat")))) continue;
+    // "Name:\tNAME\nUmask...\nState:\tS (sleeping)...".
+    const std::string status = ReadFile(absl::StrCat(task, "/status"));
     const size_t state = status.find("State:\t");
     if (state == std::string::npos) continue;
     const char code = status[state + strlen("State:\t")];
@@ -208,22 +324,69 @@ absl::StatusOr<std::vector<std::string>> ThreadsThatCanReceiveSignals() {
   return threads;
 }
 
-void WriteBounded(int fd, std::string_view text, absl::Duration limit) {
-  const absl::Time deadline = absl::Now() + limit;
+namespace {
+
+// Writes as much of `text` to `fd` as it takes before `deadline`, at most
+// `chunk` bytes per call once poll() says it may, with `send_flags` for
+// send(2) on a socket, else with write(2). Such a write must not block: `fd`
+// is nonblocking, or a socket written with MSG_DONTWAIT, or a pipe (POLLOUT:
+// a free slot, which takes PIPE_BUF bytes whole), or a terminal written in
+// chunks smaller than the room POLLOUT promises.
+void WriteUntil(int fd, std::string_view text, MonotonicTime deadline,
+                int send_flags, bool is_socket, size_t chunk = PIPE_BUF) {
   while (!text.empty()) {
-    // POLLOUT on a pipe means a free buffer slot, which takes any write of
-    // up to PIPE_BUF bytes whole: such a write never blocks.
     const int wait_ms = static_cast<int>(absl::ToInt64Milliseconds(
-        std::max(deadline - absl::Now(), absl::ZeroDuration())));
+        std::max(deadline - MonotonicTime::Now(), absl::ZeroDuration())));
     pollfd pfd = {fd, POLLOUT, 0};
     const int ready = poll(&pfd, 1, wait_ms);
     if (ready < 0 && errno == EINTR) continue;
     if (ready != 1 || !(pfd.revents & POLLOUT)) return;  // full, or closed
-    const ssize_t written =
-        write(fd, text.data(), std::min<size_t>(text.size(), PIPE_BUF));
-    if (written < 0 && errno == EINTR) continue;
+    const size_t size = std::min(text.size(), chunk);
+    const ssize_t written = is_socket ? send(fd, text.data(), size, send_flags)
+                                      : write(fd, text.data(), size);
+    if (written < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (written <= 0) return;
     text.remove_prefix(static_cast<size_t>(written));
+  }
+}
+
+}  // namespace
+
+void WriteBounded(int fd, std::string_view text, absl::Duration limit) {
+  const MonotonicTime deadline = MonotonicTime::Now() + limit;
+  struct stat st;
+  if (fstat(fd, &st) != 0) return;
+  if (S_ISSOCK(st.st_mode)) {
+    WriteUntil(fd, text, deadline, MSG_DONTWAIT | MSG_NOSIGNAL,
+               /*is_socket=*/true);
+    return;
+  }
+  if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) {
+    WriteUntil(fd, text, deadline, 0, /*is_socket=*/false);
+    return;
+  }
+  // A terminal, a pipe or another device. A terminal's write() waits until
+  // every byte fits, and O_NONBLOCK belongs to the open file description,
+  // which stderr shares with other processes: write through a description
+  // of our own, opened nonblocking on the same file.
+  const int own = open(absl::StrCat("/proc/self/fd/", fd).c_str(),
+                       O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (own >= 0) {
+    WriteUntil(own, text, deadline, 0, /*is_socket=*/false);
+    close(own);
+    return;
+  }
+  // The reopen failed: no descriptor left (RLIMIT_NOFILE), a terminal the
+  // process may write but no longer open (privileges dropped), no /proc, or
+  // a pipe without a reader. A pipe's POLLOUT still makes a PIPE_BUF write
+  // safe. A terminal's POLLOUT means room in its buffer, which the kernel
+  // hands out in 256-byte pieces: a write of at most 64 bytes fits.
+  // Anything else is left unwritten rather than risk blocking.
+  if (S_ISFIFO(st.st_mode)) {
+    WriteUntil(fd, text, deadline, 0, /*is_socket=*/false);
+  } else if (isatty(fd)) {
+    constexpr size_t kTerminalChunk = 64;
+    WriteUntil(fd, text, deadline, 0, /*is_socket=*/false, kTerminalChunk);
   }
 }
 
@@ -244,6 +407,8 @@ void SaveStateForChildren(const sigset_t& original_mask,
   saved_reset_to_default = reset_to_default;
   saved.store(true, std::memory_order_release);
 }
+
+void ForgetStateForChildren() { saved.store(false, std::memory_order_release); }
 
 bool SavedStateForChildren(sigset_t* original_mask,
                            sigset_t* reset_to_default) {

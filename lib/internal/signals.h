@@ -39,6 +39,9 @@ std::string SignalName(int signo);
 
 enum class DefaultAction { kIgnore, kTerminate, kCoreDump, kStop, kContinue };
 DefaultAction DefaultActionOf(int signo);
+// Whether the default action of `signo` ends the process (kTerminate or
+// kCoreDump).
+bool DefaultActionEnds(int signo);
 
 // The disposition of `signo` right now.
 struct sigaction CurrentDisposition(int signo);
@@ -48,6 +51,23 @@ bool IsHandler(const struct sigaction& action);
 // it in this thread, raises it (terminating, dumping core or stopping the
 // process), then blocks it again if the process is still there.
 void RaiseWithDefaultAction(int signo);
+
+// Ends the process by `signo` with its default action restored, as a clean
+// ending: a signal whose default action dumps core (SIGQUIT) ends it without
+// a core dump. Returns only when that action does not end the process.
+void DieOfSignal(int signo);
+
+// Whether `info` is the signal the kernel sends a thread for its own failed
+// write: SIGPIPE (EPIPE: a pipe or socket without a reader) or SIGXFSZ
+// (EFBIG: past RLIMIT_FSIZE), recorded as sent by this very process. Such a
+// signal reports the write's error; acting on it would kill the process
+// for an error the writer already sees.
+bool IsOwnWriteErrorSignal(const siginfo_t& info);
+
+// Makes `info` pending for the process again, exactly as it was (sender,
+// si_code, value: a process may queue any siginfo_t to itself); falls back to
+// kill() when the kernel's queue is full.
+void QueueToSelf(const siginfo_t& info);
 
 // Calls an application's handler the way the kernel would have, but on an
 // ordinary thread.
@@ -62,16 +82,21 @@ absl::StatusOr<std::vector<std::string>> ThreadsThatCanReceiveSignals();
 
 // Writes `text` to `fd`, waiting at most `limit` (which may be zero) for
 // the descriptor to take more; never blocks longer, whatever `fd` is: a full
-// pipe nobody reads, a stopped terminal or a closed descriptor just cut the
-// output short. Leaves the descriptor's flags alone (stderr's file
-// description is shared with other processes).
+// pipe nobody reads, a terminal nobody reads, a full socket or a closed
+// descriptor just cut the output short. Leaves the descriptor's flags alone
+// (stderr's file description is shared with other processes): terminals and
+// pipes are written through a nonblocking descriptor of its own, opened on
+// /proc/self/fd/N; where that open fails, a terminal is written 64 bytes at
+// a time, each once poll() reports room.
 void WriteBounded(int fd, std::string_view text, absl::Duration limit);
 
 // The signal state child processes must get back (see spawn.h). Saved by
 // Runtime::Start(); read in children and by SpawnAttributes.
 void SaveStateForChildren(const sigset_t& original_mask,
                           const sigset_t& reset_to_default);
-// False until a runtime was started.
+// Called by ~Runtime(): from then on children follow the current mask.
+void ForgetStateForChildren();
+// False unless a runtime is alive (saved and not yet forgotten).
 bool SavedStateForChildren(sigset_t* original_mask,
                            sigset_t* reset_to_default);
 

@@ -45,7 +45,11 @@ class StopState {
   // their constructor.)
   void RunCallbacks();
 
+  // Sleep until the stop or the deadline; true if the deadline came first.
+  // SleepUntil's is on the wall clock, SleepFor's duration on the
+  // monotonic clock.
   bool SleepUntil(absl::Time deadline) const;
+  bool SleepFor(absl::Duration duration) const;
 
   // For StopCallback's constructor and destructor.
   void Register(StopCallback* callback);
