@@ -224,6 +224,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Start(
       internal::QueueToSelf(info);
     }
     pthread_sigmask(SIG_SETMASK, &impl->original_mask, nullptr);
+    internal::ForgetStateForChildren();
     impl.reset();
     release_slot();
     return status;
@@ -251,17 +252,8 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Start(
     raw->callback_thread = std::thread([raw] { raw->CallbackThreadMain(); });
     raw->shutdown_thread = std::thread([raw] { raw->ShutdownThreadMain(); });
   } catch (const std::system_error& e) {
-    raw->signal_thread_exit.store(true, std::memory_order_release);
-    raw->WakeSignalThread();
-    {
-      std::lock_guard<std::mutex> lock(raw->callbacks_mu);
-      raw->callback_thread_exit = true;
-    }
-    raw->callbacks_cv.notify_all();
-    for (std::thread* t : {&raw->signal_thread, &raw->callback_thread}) {
-      if (t->joinable()) t->join();
-    }
-    internal::ForgetStateForChildren();
+    raw->JoinSignalThread();
+    raw->JoinCallbackThread();
     const absl::Status why = internal::ThreadCreationError(
         "graceful runtime thread", e.code().value());
     return fail(absl::ResourceExhaustedError(absl::StrCat(
@@ -275,36 +267,20 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Start(
 
 Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-namespace {
-
-// Takes back a SIGPIPE or SIGXFSZ that a failed write (to a broken pipe,
-// past RLIMIT_FSIZE) left pending on the calling thread, which restoring
-// the mask would deliver: the process was promised the write's error, not
-// death. Any other pending one is queued to the process again, as it was,
-// so that it keeps its effect.
-void DiscardOwnWriteErrorSignals() {
-  for (const int signo : {SIGPIPE, SIGXFSZ}) {
-    sigset_t only;
-    sigemptyset(&only);
-    sigaddset(&only, signo);
-    const timespec no_wait = {0, 0};
-    // At most two: one pending on this thread, one on the process.
-    for (int i = 0; i < 2; ++i) {
-      sigset_t pending;
-      if (sigpending(&pending) != 0 || sigismember(&pending, signo) != 1) {
-        break;
-      }
-      siginfo_t info;
-      if (sigtimedwait(&only, &info, &no_wait) != signo) break;
-      if (!internal::IsOwnWriteErrorSignal(info)) {
-        internal::QueueToSelf(info);
-        break;
-      }
-    }
-  }
+void Runtime::Impl::JoinSignalThread() {
+  signal_thread_exit.store(true, std::memory_order_release);
+  WakeSignalThread();
+  if (signal_thread.joinable()) signal_thread.join();
 }
 
-}  // namespace
+void Runtime::Impl::JoinCallbackThread() {
+  {
+    std::lock_guard<std::mutex> lock(callbacks_mu);
+    callback_thread_exit = true;
+  }
+  callbacks_cv.notify_all();
+  if (callback_thread.joinable()) callback_thread.join();
+}
 
 Runtime::~Runtime() {
   Impl& impl = *impl_;
@@ -318,19 +294,12 @@ Runtime::~Runtime() {
   // callback thread's queue, which that thread empties before it leaves;
   // every signal it did not read stays pending, and has its usual effect
   // once the mask is restored. None is lost in between.
-  impl.signal_thread_exit.store(true, std::memory_order_release);
-  impl.WakeSignalThread();
-  impl.signal_thread.join();
-  {
-    std::lock_guard<std::mutex> lock(impl.callbacks_mu);
-    impl.callback_thread_exit = true;
-  }
-  impl.callbacks_cv.notify_all();
-  impl.callback_thread.join();
+  impl.JoinSignalThread();
+  impl.JoinCallbackThread();
   impl.shutdown_thread.join();
   internal::ForgetStateForChildren();
   if (std::this_thread::get_id() == impl.start_thread) {
-    DiscardOwnWriteErrorSignals();
+    internal::DiscardOwnWriteErrorSignals();
     pthread_sigmask(SIG_SETMASK, &impl.original_mask, nullptr);
   }
   impl_.reset();

@@ -161,6 +161,10 @@ struct Runtime::Impl {
   // Whether `info` is `first_stop_signal` delivered again (same signal,
   // sender and si_code, within 100 ms), not a second request.
   bool IsRepeatOfFirst(const siginfo_t& info) const;
+  // Tell the signal (callback) thread to leave and join it, if it runs.
+  // The callback thread empties its queue first.
+  void JoinSignalThread();
+  void JoinCallbackThread();
   // Phase 5: stop signals from now on stay pending (see runtime.h).
   void StopReceivingStopSignals();
 

@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "lib/internal/monotonic_clock.h"
@@ -130,6 +131,24 @@ void QueueToSelf(const siginfo_t& info) {
   siginfo_t copy = info;
   if (syscall(SYS_rt_sigqueueinfo, getpid(), info.si_signo, &copy) != 0) {
     kill(getpid(), info.si_signo);
+  }
+}
+
+void DiscardOwnWriteErrorSignals() {
+  const timespec no_wait = {0, 0};
+  for (const int signo : {SIGPIPE, SIGXFSZ}) {
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, signo);
+    // At most two: one pending on this thread, one on the process.
+    siginfo_t info;
+    for (int i = 0; i < 2 && sigtimedwait(&only, &info, &no_wait) == signo;
+         ++i) {
+      if (!IsOwnWriteErrorSignal(info)) {
+        QueueToSelf(info);  // not ours to take: it keeps its effect
+        break;
+      }
+    }
   }
 }
 
@@ -249,21 +268,31 @@ std::string ReadFile(const std::string& path) {
                      std::istreambuf_iterator<char>());
 }
 
-// Whether /proc/self/task/TID/stat says the task is exiting (PF_EXITING in
-// its flags, the 9th field, after the parenthesised name). The kernel sets
-// the flag before anything else of the exit and never delivers a signal to
-// such a task; pthread_join() returns while the task is still listed.
-bool IsExiting(const std::string& stat) {
-  constexpr unsigned long kPfExiting = 0x4;  // include/linux/sched.h
+// What /proc/self/task/TID/stat says of a task: "TID (NAME) STATE PPID PGRP
+// SESSION TTY_NR TPGID FLAGS ...", where NAME may hold spaces and ')'.
+struct TaskStat {
+  std::string name;
+  unsigned long flags = 0;
+};
+
+// nullopt when the task is gone.
+std::optional<TaskStat> ParseTaskStat(const std::string& stat) {
+  const size_t name_begin = stat.find('(');
   const size_t name_end = stat.rfind(')');
-  if (name_end == std::string::npos) return false;
-  // After ") ": state ppid pgrp session tty_nr tpgid flags.
+  if (name_begin == std::string::npos || name_end == std::string::npos ||
+      name_end < name_begin) {
+    return std::nullopt;
+  }
+  TaskStat task;
+  task.name = stat.substr(name_begin + 1, name_end - name_begin - 1);
+  // Skip STATE PPID PGRP SESSION TTY_NR TPGID.
   const char* field = stat.c_str() + name_end + 1;
   for (int skip = 0; skip < 6; ++skip) {
     while (*field == ' ') ++field;
     while (*field != ' ' && *field != '\0') ++field;
   }
-  return (std::strtoul(field, nullptr, 10) & kPfExiting) != 0;
+  task.flags = std::strtoul(field, nullptr, 10);
+  return task;
 }
 
 // Whether the "SigBlk:" mask in a /proc/.../status text blocks every
@@ -303,22 +332,20 @@ absl::StatusOr<std::vector<std::string>> ThreadsThatCanReceiveSignals() {
   while (const dirent* entry = readdir(dir)) {
     const std::string tid = entry->d_name;
     if (tid == "." || tid == ".." || tid == self) continue;
-    // A thread that was just joined lingers for a while as an exiting,
-    // zombie or dead task, or is gone by now.
+    // A thread that was just joined lingers for a while, exiting, as a
+    // zombie or dead, or is gone by now. The kernel sets PF_EXITING first
+    // thing in a task's exit, before pthread_join() can return, and never
+    // delivers a signal to such a task.
+    constexpr unsigned long kPfExiting = 0x4;  // include/linux/sched.h
     const std::string task = absl::StrCat("/proc/self/task/", tid);
-    if (IsExiting(ReadFile(absl::StrCat(task, "/stat")))) continue;
-    // "Name:\tNAME\nUmask...\nState:\tS (sleeping)...".
-    const std::string status = ReadFile(absl::StrCat(task, "/status"));
-    const size_t state = status.find("State:\t");
-    if (state == std::string::npos) continue;
-    const char code = status[state + strlen("State:\t")];
-    if (code == 'Z' || code == 'X') continue;
-    if (kToleratesSanitizerThreads && BlocksEveryReceivableSignal(status)) {
+    const std::optional<TaskStat> stat =
+        ParseTaskStat(ReadFile(absl::StrCat(task, "/stat")));
+    if (!stat.has_value() || (stat->flags & kPfExiting) != 0) continue;
+    if (kToleratesSanitizerThreads &&
+        BlocksEveryReceivableSignal(ReadFile(absl::StrCat(task, "/status")))) {
       continue;
     }
-    std::string name = status.substr(strlen("Name:\t"),
-                                     status.find('\n') - strlen("Name:\t"));
-    threads.push_back(absl::StrCat(tid, " (", name, ")"));
+    threads.push_back(absl::StrCat(tid, " (", stat->name, ")"));
   }
   closedir(dir);
   return threads;
@@ -327,13 +354,13 @@ absl::StatusOr<std::vector<std::string>> ThreadsThatCanReceiveSignals() {
 namespace {
 
 // Writes as much of `text` to `fd` as it takes before `deadline`, at most
-// `chunk` bytes per call once poll() says it may, with `send_flags` for
-// send(2) on a socket, else with write(2). Such a write must not block: `fd`
-// is nonblocking, or a socket written with MSG_DONTWAIT, or a pipe (POLLOUT:
-// a free slot, which takes PIPE_BUF bytes whole), or a terminal written in
-// chunks smaller than the room POLLOUT promises.
+// `chunk` bytes per call once poll() says it may: with send(MSG_DONTWAIT) on
+// a socket, else with write(2). Such a write must not block: `fd` is a
+// socket, nonblocking, a pipe (POLLOUT: a free slot, which takes PIPE_BUF
+// bytes whole), or a terminal written in chunks smaller than the room
+// POLLOUT promises.
 void WriteUntil(int fd, std::string_view text, MonotonicTime deadline,
-                int send_flags, bool is_socket, size_t chunk = PIPE_BUF) {
+                bool is_socket, size_t chunk = PIPE_BUF) {
   while (!text.empty()) {
     const int wait_ms = static_cast<int>(absl::ToInt64Milliseconds(
         std::max(deadline - MonotonicTime::Now(), absl::ZeroDuration())));
@@ -342,8 +369,9 @@ void WriteUntil(int fd, std::string_view text, MonotonicTime deadline,
     if (ready < 0 && errno == EINTR) continue;
     if (ready != 1 || !(pfd.revents & POLLOUT)) return;  // full, or closed
     const size_t size = std::min(text.size(), chunk);
-    const ssize_t written = is_socket ? send(fd, text.data(), size, send_flags)
-                                      : write(fd, text.data(), size);
+    const ssize_t written =
+        is_socket ? send(fd, text.data(), size, MSG_DONTWAIT | MSG_NOSIGNAL)
+                  : write(fd, text.data(), size);
     if (written < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (written <= 0) return;
     text.remove_prefix(static_cast<size_t>(written));
@@ -357,12 +385,11 @@ void WriteBounded(int fd, std::string_view text, absl::Duration limit) {
   struct stat st;
   if (fstat(fd, &st) != 0) return;
   if (S_ISSOCK(st.st_mode)) {
-    WriteUntil(fd, text, deadline, MSG_DONTWAIT | MSG_NOSIGNAL,
-               /*is_socket=*/true);
+    WriteUntil(fd, text, deadline, /*is_socket=*/true);
     return;
   }
   if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) {
-    WriteUntil(fd, text, deadline, 0, /*is_socket=*/false);
+    WriteUntil(fd, text, deadline, /*is_socket=*/false);
     return;
   }
   // A terminal, a pipe or another device. A terminal's write() waits until
@@ -372,7 +399,7 @@ void WriteBounded(int fd, std::string_view text, absl::Duration limit) {
   const int own = open(absl::StrCat("/proc/self/fd/", fd).c_str(),
                        O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (own >= 0) {
-    WriteUntil(own, text, deadline, 0, /*is_socket=*/false);
+    WriteUntil(own, text, deadline, /*is_socket=*/false);
     close(own);
     return;
   }
@@ -383,10 +410,10 @@ void WriteBounded(int fd, std::string_view text, absl::Duration limit) {
   // hands out in 256-byte pieces: a write of at most 64 bytes fits.
   // Anything else is left unwritten rather than risk blocking.
   if (S_ISFIFO(st.st_mode)) {
-    WriteUntil(fd, text, deadline, 0, /*is_socket=*/false);
+    WriteUntil(fd, text, deadline, /*is_socket=*/false);
   } else if (isatty(fd)) {
     constexpr size_t kTerminalChunk = 64;
-    WriteUntil(fd, text, deadline, 0, /*is_socket=*/false, kTerminalChunk);
+    WriteUntil(fd, text, deadline, /*is_socket=*/false, kTerminalChunk);
   }
 }
 

@@ -69,6 +69,12 @@ bool IsOwnWriteErrorSignal(const siginfo_t& info);
 // kill() when the kernel's queue is full.
 void QueueToSelf(const siginfo_t& info);
 
+// For the thread that called Start(), before its mask is restored: takes
+// back a SIGPIPE or SIGXFSZ that a failed write of its own left pending
+// (IsOwnWriteErrorSignal), which the restored mask would deliver; any other
+// pending SIGPIPE or SIGXFSZ is queued to the process again, as it was.
+void DiscardOwnWriteErrorSignals();
+
 // Calls an application's handler the way the kernel would have, but on an
 // ordinary thread.
 void CallHandler(const struct sigaction& action, int signo, siginfo_t& info);
